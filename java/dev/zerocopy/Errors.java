@@ -1,0 +1,36 @@
+package dev.zerocopy;
+
+/** The one place that turns the shim's -errno results into exceptions. */
+final class Errors {
+    private Errors() {
+    }
+
+    /**
+     * Returns {@code result} when it is a byte count; otherwise throws the ErrnoException it
+     * stands for, with the bytes moved before the failure read from the calling thread's shim state.
+     */
+    static long check(long result, String operation, int fdIn, int fdOut, long offset, long length)
+            throws ErrnoException {
+        if (result >= 0) {
+            return result;
+        }
+        throw failure((int) -result, operation, fdIn, fdOut, offset, length);
+    }
+
+    private static ErrnoException failure(int errno, String operation, int fdIn, int fdOut, long offset, long length) {
+        Shim shim = NativeLibrary.shim();
+        long moved = shim.zc_last_moved();
+        String syscall = shim.zc_syscall_name(shim.zc_last_failed_call());
+        String name = errnoName(errno);
+        String where = syscall.equals(operation) ? "" : " in " + syscall;
+        String message = String.format("%s(in=%d, out=%d, offset=%d, length=%d) failed%s: %s (%s), %d bytes transferred",
+                operation, fdIn, fdOut, offset, length, where, name, shim.zc_strerror(errno), moved);
+        return new ErrnoException(message, errno, name, syscall, moved);
+    }
+
+    /** Symbolic name of errno, e.g. "EPIPE"; "errno N" for a number Linux does not name. */
+    static String errnoName(int errno) {
+        String name = NativeLibrary.shim().zc_errno_name(errno);
+        return name != null ? name : "errno " + errno;
+    }
+}

@@ -1,0 +1,21 @@
+package dev.zerocopy;
+
+import java.io.FileDescriptor;
+
+/**
+ * Reads int fds out of JDK objects through JNI (native/zc_fd_access.c), which module
+ * encapsulation does not restrict: no --add-opens on JDK 17 or 25.
+ */
+final class FdAccess {
+    /** What the native side answers for an object without the expected field. */
+    static final int NO_FD_FIELD = -2;
+
+    private FdAccess() {
+    }
+
+    /** The {@code fd} field of a FileDescriptor: -1 once closed. */
+    static native int fdOf(FileDescriptor fd);
+
+    /** The fd of a JDK channel implementation, -1 once closed, or NO_FD_FIELD. */
+    static native int channelFd(Object channel);
+}

@@ -1,0 +1,127 @@
+package dev.zerocopy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Locale;
+
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.LibraryOption;
+
+/**
+ * Loads libzerocopy.so once, by absolute path, from a private directory (HAZARDS 15): the copy
+ * bundled in the jar, or the file named by the system property {@value #LIBRARY_PROPERTY}.
+ * A failure is kept and reported by {@link NativeZeroCopy#isAvailable()} and
+ * {@link NativeZeroCopy#unavailabilityCause()}, and as one clear error on first use.
+ */
+final class NativeLibrary {
+    /** System property: absolute path of a libzerocopy.so to load instead of the bundled one. */
+    static final String LIBRARY_PROPERTY = "dev.zerocopy.library";
+    /** System property: where to extract the bundled library (when java.io.tmpdir is mounted noexec). */
+    static final String EXTRACT_DIR_PROPERTY = "dev.zerocopy.extractDir";
+    static final String RESOURCE = "/META-INF/native/linux-x86_64/libzerocopy.so";
+    /** Must equal zc_abi_version() in native/zc_state.c. */
+    static final int ABI_VERSION = 1;
+
+    private static final Shim SHIM;
+    private static final Throwable CAUSE;
+
+    static {
+        Shim shim = null;
+        Throwable cause = null;
+        try {
+            shim = load();
+        } catch (Throwable t) {
+            cause = t;
+        }
+        SHIM = shim;
+        CAUSE = cause;
+    }
+
+    private NativeLibrary() {
+    }
+
+    /** The bound shim; throws UnsatisfiedLinkError, with the reason, when it could not be loaded. */
+    static Shim shim() {
+        if (SHIM == null) {
+            throw unavailable();
+        }
+        return SHIM;
+    }
+
+    static Throwable cause() {
+        return CAUSE;
+    }
+
+    static UnsatisfiedLinkError unavailable() {
+        UnsatisfiedLinkError e = new UnsatisfiedLinkError("native-zerocopy is not available: " + CAUSE.getMessage());
+        e.initCause(CAUSE);
+        return e;
+    }
+
+    private static Shim load() throws IOException {
+        String os = System.getProperty("os.name", "");
+        String arch = System.getProperty("os.arch", "");
+        if (!os.toLowerCase(Locale.ROOT).startsWith("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            throw new UnsupportedOperationException(
+                    "it supports Linux x86_64 only, and this JVM runs on " + os + "/" + arch);
+        }
+        String override = System.getProperty(LIBRARY_PROPERTY);
+        if (override != null) {
+            return bind(Paths.get(override).toAbsolutePath());
+        }
+        Path dir = createPrivateDir();
+        Path lib = dir.resolve("libzerocopy.so");
+        try {
+            try (InputStream in = NativeLibrary.class.getResourceAsStream(RESOURCE)) {
+                if (in == null) {
+                    throw new IOException(RESOURCE + " is missing from the class path (was the jar built by mvn package?)");
+                }
+                Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return bind(lib);
+        } finally {
+            // Once mapped, the file is no longer needed; nothing is left behind in the temp dir.
+            Files.deleteIfExists(lib);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private static Path createPrivateDir() throws IOException {
+        Path base = Paths.get(System.getProperty(EXTRACT_DIR_PROPERTY, System.getProperty("java.io.tmpdir")));
+        return Files.createTempDirectory(base, "native-zerocopy-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+
+    private static Shim bind(Path lib) {
+        String path = lib.toString();
+        try {
+            // System.load binds the JNI functions of FdAccess; jnr-ffi then dlopens the same file.
+            System.load(path);
+        } catch (UnsatisfiedLinkError e) {
+            String hint = e.getMessage() != null && e.getMessage().contains("failed to map segment")
+                    ? " (is the directory mounted noexec? set -D" + EXTRACT_DIR_PROPERTY + "=<dir>)" : "";
+            throw new IllegalStateException("cannot load " + path + ": " + e.getMessage() + hint, e);
+        }
+        Shim shim;
+        try {
+            shim = LibraryLoader.create(Shim.class)
+                    .option(LibraryOption.IgnoreError, true)
+                    .failImmediately()
+                    .load(path);
+        } catch (RuntimeException | LinkageError e) {
+            throw new IllegalStateException(path + " is not a native-zerocopy shim: " + e.getMessage(), e);
+        }
+        int abi = shim.zc_abi_version();
+        if (abi != ABI_VERSION) {
+            throw new IllegalStateException(path + " has ABI version " + abi + ", this jar needs " + ABI_VERSION);
+        }
+        return shim;
+    }
+
+}

@@ -1,0 +1,212 @@
+package dev.zerocopy;
+
+import java.io.FileDescriptor;
+import java.nio.channels.Channel;
+import java.nio.channels.ClosedChannelException;
+import java.util.Objects;
+
+/**
+ * Moves bytes between two file descriptors through one of Linux's kernel paths: sendfile(2),
+ * splice(2), mmap(2)+write(2), pread(2)+write(2) and copy_file_range(2). One call into native code
+ * moves a whole transfer; the loop over partial transfers runs in C.
+ *
+ * <h2>Contract of every transfer method</h2>
+ * <ul>
+ * <li>{@code fdIn} is read from {@code offset}; its file position is not used and not moved, so
+ *     {@code fdIn} must be seekable (a regular file, or a block device). {@code fdOut} is written
+ *     at its current position: a file (its position advances), a pipe or a socket.</li>
+ * <li>The call loops over partial transfers, EINTR and the kernel's per-call cap of 0x7ffff000
+ *     bytes until {@code length} bytes are moved or {@code fdIn} reaches end of file, and returns
+ *     the bytes moved. An offset at or past end of file returns 0. A length of 0 returns 0
+ *     without a syscall. Transfers over 2 GiB and 4 GiB are one call. A source truncated during
+ *     the transfer ends it at the new end of file, with a short count.</li>
+ * <li>Non-blocking {@code fdOut}: returns the bytes moved before it would block, possibly 0, as
+ *     NIO's transferTo does.</li>
+ * <li>Negative offset or length: {@link IllegalArgumentException}. A failed syscall:
+ *     {@link ErrnoException} with the errno, its name, the syscall and
+ *     {@link ErrnoException#bytesTransferred()}, the bytes that reached {@code fdOut} first.</li>
+ * <li>Descriptors passed in are never closed. Pipes and mappings the library makes are released
+ *     on every path; each thread keeps one pipe for splice, closed when the thread ends.</li>
+ * <li>Thread-safe: any number of threads may transfer at once. Closing a descriptor while a
+ *     transfer on it runs is the caller's race to avoid: the number may be reused (HAZARDS 13).</li>
+ * <li>Signals: the library installs no handler. A peer that closed gives EPIPE (HotSpot ignores
+ *     SIGPIPE); a file size limit gives a short count and then EFBIG (HotSpot ignores SIGXFSZ).</li>
+ * </ul>
+ */
+public final class NativeZeroCopy {
+    private static final Shim SHIM = loadedOrNull();
+
+    private NativeZeroCopy() {
+    }
+
+    private static Shim loadedOrNull() {
+        return NativeLibrary.cause() == null ? NativeLibrary.shim() : null;
+    }
+
+    /** Whether the native library loaded; when not, {@link #unavailabilityCause()} says why. */
+    public static boolean isAvailable() {
+        return SHIM != null;
+    }
+
+    /** Why the native library could not be loaded, or null when it is available. */
+    public static Throwable unavailabilityCause() {
+        return NativeLibrary.cause();
+    }
+
+    /** Throws UnsatisfiedLinkError, with the reason, if the native library is not available. */
+    public static void ensureAvailable() {
+        shim();
+    }
+
+    private static Shim shim() {
+        Shim s = SHIM;
+        if (s == null) {
+            throw NativeLibrary.unavailable();
+        }
+        return s;
+    }
+
+    /**
+     * sendfile(2): the kernel moves file pages to {@code fdOut} without a copy through user space.
+     * See the class documentation for the contract.
+     *
+     * @return bytes moved; less than {@code length} at end of file or when a non-blocking
+     *     {@code fdOut} would block
+     * @throws ErrnoException if sendfile fails (EINVAL for an O_APPEND file target, EPIPE for a
+     *     closed peer, EBADF for a descriptor that is not open, ...)
+     */
+    public static long sendfile(int fdIn, int fdOut, long offset, long length) throws ErrnoException {
+        if (isEmpty(offset, length)) {
+            return 0;
+        }
+        return Errors.check(shim().zc_sendfile(fdIn, fdOut, offset, length), "sendfile", fdIn, fdOut, offset, length);
+    }
+
+    /**
+     * splice(2) from {@code fdIn} into a pipe owned by the calling thread, and from the pipe to
+     * {@code fdOut}. If {@code fdOut} fails or would block while the pipe holds bytes, those bytes
+     * are not counted and the pipe is replaced, so no stale byte reaches a later transfer.
+     *
+     * @throws ErrnoException if splice or pipe2 fails
+     */
+    public static long splice(int fdIn, int fdOut, long offset, long length) throws ErrnoException {
+        if (isEmpty(offset, length)) {
+            return 0;
+        }
+        return Errors.check(shim().zc_splice(fdIn, fdOut, offset, length), "splice", fdIn, fdOut, offset, length);
+    }
+
+    /**
+     * mmap(2) page-aligned windows (8 MiB) of {@code fdIn} and write(2) them to {@code fdOut}.
+     * {@code fdIn} must be a regular file opened for reading; anything else fails with ENODEV (as
+     * mmap answers a socket or pipe) or EACCES. A file truncated under a mapping does not raise
+     * SIGBUS: the library never touches mapped memory itself, and the transfer ends at the new end
+     * of file.
+     *
+     * @throws ErrnoException if fstat, mmap or write fails
+     */
+    public static long mmapWrite(int fdIn, int fdOut, long offset, long length) throws ErrnoException {
+        if (isEmpty(offset, length)) {
+            return 0;
+        }
+        return Errors.check(shim().zc_mmap_write(fdIn, fdOut, offset, length), "mmapWrite", fdIn, fdOut, offset, length);
+    }
+
+    /**
+     * The traditional baseline: pread(2) into a 256 KiB native buffer owned by the calling thread,
+     * then write(2) it out; two CPU copies per byte.
+     *
+     * @throws ErrnoException if pread or write fails
+     */
+    public static long readWrite(int fdIn, int fdOut, long offset, long length) throws ErrnoException {
+        if (isEmpty(offset, length)) {
+            return 0;
+        }
+        return Errors.check(shim().zc_read_write(fdIn, fdOut, offset, length), "readWrite", fdIn, fdOut, offset, length);
+    }
+
+    /**
+     * copy_file_range(2): file to file inside the kernel. {@code fdOut} must be a regular file
+     * (a socket or pipe gives EINVAL, an O_APPEND file EBADF); across filesystems older kernels
+     * answer EXDEV. This raw method reports such errors; it does not fall back.
+     *
+     * @throws ErrnoException if copy_file_range fails
+     */
+    public static long copyFileRange(int fdIn, int fdOut, long offset, long length) throws ErrnoException {
+        if (isEmpty(offset, length)) {
+            return 0;
+        }
+        return Errors.check(shim().zc_copy_file_range(fdIn, fdOut, offset, length), "copy_file_range", fdIn, fdOut, offset, length);
+    }
+
+    /** The same as calling the method that {@code method} names. */
+    public static long transfer(TransferMethod method, int fdIn, int fdOut, long offset, long length) throws ErrnoException {
+        switch (Objects.requireNonNull(method, "method")) {
+            case READ_WRITE:
+                return readWrite(fdIn, fdOut, offset, length);
+            case MMAP_WRITE:
+                return mmapWrite(fdIn, fdOut, offset, length);
+            case SENDFILE:
+                return sendfile(fdIn, fdOut, offset, length);
+            case SPLICE:
+                return splice(fdIn, fdOut, offset, length);
+            case COPY_FILE_RANGE:
+                return copyFileRange(fdIn, fdOut, offset, length);
+            default:
+                throw new AssertionError(method);
+        }
+    }
+
+    /**
+     * The int fd behind a FileDescriptor (e.g. from FileInputStream.getFD()), read without
+     * reflection or JVM flags.
+     *
+     * @throws IllegalArgumentException if the descriptor is not valid (closed or never opened)
+     */
+    public static int fd(FileDescriptor descriptor) {
+        int fd = FdAccess.fdOf(Objects.requireNonNull(descriptor, "descriptor"));
+        if (fd < 0) {
+            throw new IllegalArgumentException("the FileDescriptor is not valid (closed or never opened)");
+        }
+        return fd;
+    }
+
+    /**
+     * The int fd behind a JDK channel: FileChannel, SocketChannel, ServerSocketChannel,
+     * DatagramChannel, or the source or sink of a Pipe. The fd stays owned by the channel: use it
+     * only while the channel is open.
+     *
+     * @throws ClosedChannelException if the channel is closed
+     * @throws IllegalArgumentException if the channel is not one of the JDK's, so has no fd to give
+     */
+    public static int fd(Channel channel) throws ClosedChannelException {
+        Objects.requireNonNull(channel, "channel");
+        if (!channel.isOpen()) {
+            throw new ClosedChannelException();
+        }
+        int fd = FdAccess.channelFd(channel);
+        if (fd == FdAccess.NO_FD_FIELD) {
+            throw new IllegalArgumentException(channel.getClass().getName() + " is not a JDK channel with a file descriptor");
+        }
+        if (fd < 0) {
+            throw new ClosedChannelException();
+        }
+        return fd;
+    }
+
+    /** Syscalls the calling thread has made through the library so far (for measurement). */
+    public static long threadSyscalls() {
+        return shim().zc_thread_syscalls();
+    }
+
+    /** Validates arguments; true when there is nothing to do (length 0). */
+    private static boolean isEmpty(long offset, long length) {
+        if (offset < 0) {
+            throw new IllegalArgumentException("negative offset: " + offset);
+        }
+        if (length < 0) {
+            throw new IllegalArgumentException("negative length: " + length);
+        }
+        return length == 0;
+    }
+}

@@ -1,0 +1,33 @@
+package dev.zerocopy;
+
+/**
+ * jnr-ffi binding of libzerocopy.so (native/). Method name = C symbol, arguments in C order.
+ * Every transfer function returns bytes moved (>= 0) or -errno; the library is loaded with
+ * {@code LibraryOption.IgnoreError}, since errno is carried in the return value (HAZARDS 12).
+ */
+public interface Shim {
+    /** native/zc_state.c: the ABI this Java code was written against. */
+    int zc_abi_version();
+
+    long zc_sendfile(int in, int out, long offset, long length);
+
+    long zc_splice(int in, int out, long offset, long length);
+
+    long zc_mmap_write(int in, int out, long offset, long length);
+
+    long zc_read_write(int in, int out, long offset, long length);
+
+    long zc_copy_file_range(int in, int out, long offset, long length);
+
+    long zc_last_moved();
+
+    int zc_last_failed_call();
+
+    long zc_thread_syscalls();
+
+    String zc_syscall_name(int call);
+
+    String zc_errno_name(int err);
+
+    String zc_strerror(int err);
+}

@@ -1,0 +1,68 @@
+/*
+ * Per-thread record of the last transfer: what it moved, the syscall that
+ * failed, and a running count of syscalls. Read by the Java side after a
+ * failure (to report bytesTransferred) and around a measured transfer.
+ */
+#include "zc_common.h"
+
+static __thread int64_t last_moved;
+static __thread int last_failed_call;
+static __thread int64_t thread_syscalls;
+
+int64_t zc_done(const zc_progress *p)
+{
+    last_moved = p->moved;
+    last_failed_call = ZC_SYS_NONE;
+    thread_syscalls += p->syscalls;
+    return p->moved;
+}
+
+int64_t zc_fail(const zc_progress *p, enum zc_syscall call, int err)
+{
+    last_moved = p->moved;
+    last_failed_call = call;
+    thread_syscalls += p->syscalls;
+    return -(int64_t)err;
+}
+
+/* Bytes the calling thread's last transfer moved (the count before a failure). */
+ZC_EXPORT int64_t zc_last_moved(void)
+{
+    return last_moved;
+}
+
+/* The zc_syscall that failed in the calling thread's last transfer (ZC_SYS_NONE if none). */
+ZC_EXPORT int zc_last_failed_call(void)
+{
+    return last_failed_call;
+}
+
+/* Syscalls the calling thread has made through the shim since it started. */
+ZC_EXPORT int64_t zc_thread_syscalls(void)
+{
+    return thread_syscalls;
+}
+
+/* Name of a zc_syscall, as the man pages spell it. */
+ZC_EXPORT const char *zc_syscall_name(int call)
+{
+    static const char *const names[ZC_SYS_COUNT] = {
+        [ZC_SYS_NONE] = "none",
+        [ZC_SYS_SENDFILE] = "sendfile",
+        [ZC_SYS_SPLICE] = "splice",
+        [ZC_SYS_MMAP] = "mmap",
+        [ZC_SYS_FSTAT] = "fstat",
+        [ZC_SYS_PREAD] = "pread",
+        [ZC_SYS_WRITE] = "write",
+        [ZC_SYS_COPY_FILE_RANGE] = "copy_file_range",
+        [ZC_SYS_PIPE2] = "pipe2",
+        [ZC_SYS_MALLOC] = "malloc",
+    };
+    return call >= 0 && call < ZC_SYS_COUNT ? names[call] : "unknown";
+}
+
+/* Bumped whenever an exported signature changes; checked by NativeLibrary.java at load. */
+ZC_EXPORT int zc_abi_version(void)
+{
+    return 1;
+}
