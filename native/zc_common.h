@@ -54,6 +54,17 @@ static inline size_t zc_chunk(int64_t remaining, int64_t cap)
     return (size_t)(remaining < cap ? remaining : cap);
 }
 
+/*
+ * The part of [offset, offset + length) that off_t can address. The kernel refuses a range
+ * whose end wraps past INT64_MAX (rw_verify_area: EINVAL for pread and splice, EOVERFLOW for
+ * copy_file_range) even when the range starts past end of file, where the contract is to return
+ * 0; no file holds a byte at INT64_MAX, so clamping loses nothing.
+ */
+static inline int64_t zc_clamp_length(int64_t offset, int64_t length)
+{
+    return length > INT64_MAX - offset ? INT64_MAX - offset : length;
+}
+
 /* Outcome of zc_write_all besides -errno. */
 #define ZC_WRITTEN 0
 #define ZC_WOULD_BLOCK 1

@@ -9,6 +9,7 @@
 ZC_EXPORT int64_t zc_copy_file_range(int in, int out, int64_t offset, int64_t length)
 {
     zc_progress p = {0};
+    length = zc_clamp_length(offset, length);
     off_t pos = offset;
     while (p.moved < length) {
         p.syscalls++;

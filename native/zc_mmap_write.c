@@ -42,6 +42,7 @@ static int64_t source_size(int in, zc_progress *p, enum zc_syscall *call)
 ZC_EXPORT int64_t zc_mmap_write(int in, int out, int64_t offset, int64_t length)
 {
     zc_progress p = {0};
+    length = zc_clamp_length(offset, length);
     const int64_t page = page_size();
     while (p.moved < length) {
         enum zc_syscall call = ZC_SYS_NONE;

@@ -9,6 +9,7 @@
 ZC_EXPORT int64_t zc_read_write(int in, int out, int64_t offset, int64_t length)
 {
     zc_progress p = {0};
+    length = zc_clamp_length(offset, length);
     char *buf = zc_thread_buffer();
     if (buf == NULL) {
         return zc_fail(&p, ZC_SYS_MALLOC, ENOMEM);

@@ -2,13 +2,27 @@
 
 #include <errno.h>
 #include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "zc_common.h"
 
+/*
+ * sendfile answers EOVERFLOW to a position at or past the filesystems' maximum file size
+ * (do_sendfile: pos >= s_maxbytes), where every other path reads end of file. Such a position is
+ * past the end of `in` unless fstat says otherwise; only then is EOVERFLOW a real error.
+ */
+static int past_end_of_file(int in, off_t pos, zc_progress *p)
+{
+    struct stat st;
+    p->syscalls++;
+    return fstat(in, &st) == 0 && pos >= st.st_size;
+}
+
 ZC_EXPORT int64_t zc_sendfile(int in, int out, int64_t offset, int64_t length)
 {
     zc_progress p = {0};
+    length = zc_clamp_length(offset, length);
     off_t pos = offset;
     while (p.moved < length) {
         p.syscalls++;
@@ -23,7 +37,11 @@ ZC_EXPORT int64_t zc_sendfile(int in, int out, int64_t offset, int64_t length)
         } else if (errno == EAGAIN) {
             break; /* non-blocking target is full: report what moved, as NIO does */
         } else {
-            return zc_fail(&p, ZC_SYS_SENDFILE, errno);
+            int err = errno; /* before fstat can change it */
+            if (err == EOVERFLOW && past_end_of_file(in, pos, &p)) {
+                break;
+            }
+            return zc_fail(&p, ZC_SYS_SENDFILE, err);
         }
     }
     return zc_done(&p);

@@ -36,6 +36,7 @@ static int drain_pipe(int pipe_out, int out, int64_t n, zc_progress *p)
 ZC_EXPORT int64_t zc_splice(int in, int out, int64_t offset, int64_t length)
 {
     zc_progress p = {0};
+    length = zc_clamp_length(offset, length);
     int pipe_fds[2];
     int rc = zc_thread_pipe(pipe_fds, &p);
     if (rc < 0) {

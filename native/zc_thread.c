@@ -38,6 +38,8 @@ static void release(void *value)
     close_pipe(r);
     free(r->buffer);
     free(r);
+    /* A later destructor of this thread calling in again must not reach the freed block. */
+    res = NULL;
 }
 
 static void make_key(void)
