@@ -1,0 +1,149 @@
+package dev.zerocopy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Wrong arguments and descriptors fail the same way each time, with the exact errno and syscall. */
+class BadInputTest {
+    @TempDir
+    Path dir;
+
+    /** Asserts e is errno `name` from `syscall`, with nothing transferred and the call spelled out in the message. */
+    static void assertErrno(ErrnoException e, String name, int errno, String syscall, String operation, int in, int out, long offset, long length) {
+        assertEquals(name, e.errnoName(), e::getMessage);
+        assertEquals(errno, e.errno(), e::getMessage);
+        assertEquals(syscall, e.syscall(), e::getMessage);
+        assertEquals(0, e.bytesTransferred(), e::getMessage);
+        String call = operation + "(in=" + in + ", out=" + out + ", offset=" + offset + ", length=" + length + ") failed";
+        assertTrue(e.getMessage().startsWith(call), e.getMessage());
+        assertTrue(e.getMessage().contains(" " + name + " ("), e.getMessage());
+        if (!syscall.equals(operation)) {
+            assertTrue(e.getMessage().contains(" in " + syscall + ": "), e.getMessage());
+        }
+    }
+
+    static String operation(TransferMethod m) {
+        return Map.of(TransferMethod.READ_WRITE, "readWrite", TransferMethod.MMAP_WRITE, "mmapWrite",
+                TransferMethod.SENDFILE, "sendfile", TransferMethod.SPLICE, "splice",
+                TransferMethod.COPY_FILE_RANGE, "copy_file_range").get(m);
+    }
+
+    /** The syscall that reads the source in each method. */
+    static String readCall(TransferMethod m) {
+        return Map.of(TransferMethod.READ_WRITE, "pread", TransferMethod.MMAP_WRITE, "fstat",
+                TransferMethod.SENDFILE, "sendfile", TransferMethod.SPLICE, "splice",
+                TransferMethod.COPY_FILE_RANGE, "copy_file_range").get(m);
+    }
+
+    /** The syscall that writes the target in each method. */
+    static String writeCall(TransferMethod m) {
+        return Map.of(TransferMethod.READ_WRITE, "write", TransferMethod.MMAP_WRITE, "write",
+                TransferMethod.SENDFILE, "sendfile", TransferMethod.SPLICE, "splice",
+                TransferMethod.COPY_FILE_RANGE, "copy_file_range").get(m);
+    }
+
+    /** A descriptor number that is not open in this process (above the fd limit of the JVM's tests). */
+    static int notOpen() {
+        int fd = 1_000_000;
+        assertFalse(Files.exists(Path.of("/proc/self/fd/" + fd)));
+        return fd;
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransferMethod.class)
+    void negativeOffsetOrLength(TransferMethod method) {
+        long before = NativeZeroCopy.threadSyscalls();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NativeZeroCopy.transfer(method, 0, 1, -1, 10));
+        assertEquals("negative offset: -1", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> NativeZeroCopy.transfer(method, 0, 1, 0, -5));
+        assertEquals("negative length: -5", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> NativeZeroCopy.transfer(method, 0, 1, Long.MIN_VALUE, 0));
+        assertThrows(IllegalArgumentException.class, () -> NativeZeroCopy.transfer(method, 0, 1, 0, Long.MIN_VALUE));
+        assertEquals(before, NativeZeroCopy.threadSyscalls(), "rejected arguments reached the kernel");
+        assertThrows(NullPointerException.class, () -> NativeZeroCopy.transfer(null, 0, 1, 0, 1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransferMethod.class)
+    void sourceNotOpen(TransferMethod method) throws Exception {
+        try (Targets.Target out = Targets.open(Targets.Kind.FILE, dir)) {
+            int in = notOpen();
+            ErrnoException e = assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, in, out.fd(), 0, 100));
+            assertErrno(e, "EBADF", 9, readCall(method), operation(method), in, out.fd(), 0, 100);
+            assertEquals(0, out.finish().count());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransferMethod.class)
+    void closedSourceAndTarget(TransferMethod method) throws Exception {
+        Path src = Sources.random(dir, "src", 5000, 1);
+        FileChannel closed = FileChannel.open(src);
+        int closedFd = NativeZeroCopy.fd(closed);
+        closed.close();
+        try (FileChannel in = FileChannel.open(src); Targets.Target out = Targets.open(Targets.Kind.FILE, dir)) {
+            int stale = closedFd == NativeZeroCopy.fd(in) ? notOpen() : closedFd; // the number may be reused at once
+            assertFalse(Files.exists(Path.of("/proc/self/fd/" + stale)));
+            ErrnoException e = assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, stale, out.fd(), 7, 100));
+            assertErrno(e, "EBADF", 9, readCall(method), operation(method), stale, out.fd(), 7, 100);
+            int fdIn = NativeZeroCopy.fd(in);
+            e = assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, fdIn, stale, 7, 100));
+            assertErrno(e, "EBADF", 9, writeCall(method), operation(method), fdIn, stale, 7, 100);
+            assertEquals(0, out.finish().count());
+        }
+    }
+
+    /** A target opened read-only: EBADF from the call that writes (sendfile(2), splice(2), write(2), copy_file_range(2)). */
+    @ParameterizedTest
+    @EnumSource(TransferMethod.class)
+    void targetOpenedReadOnly(TransferMethod method) throws Exception {
+        Path src = Sources.random(dir, "src", 5000, 1);
+        Path dst = Files.write(dir.resolve("dst"), new byte[0]);
+        try (FileChannel in = FileChannel.open(src); FileChannel out = FileChannel.open(dst)) {
+            int fdIn = NativeZeroCopy.fd(in);
+            int fdOut = NativeZeroCopy.fd(out);
+            ErrnoException e = assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, 5000));
+            assertErrno(e, "EBADF", 9, writeCall(method), operation(method), fdIn, fdOut, 0, 5000);
+        }
+        assertEquals(0, Files.size(dst));
+    }
+
+    /**
+     * A socket or pipe as fdIn. The errno is the kernel's: mmap+write reports ENODEV (what mmap(2)
+     * answers for a socket), pread(2) and sendfile(2) ESPIPE, splice(2) with an offset ESPIPE
+     * from a pipe but EINVAL from a socket (do_splice: the file lacks FMODE_PREAD),
+     * copy_file_range(2) EINVAL (it takes regular files only).
+     */
+    @ParameterizedTest
+    @EnumSource(value = Targets.Kind.class, names = {"PIPE", "TCP", "UNIX"})
+    void streamAsSource(Targets.Kind kind) throws Exception {
+        Map<TransferMethod, String> expected = Map.of(TransferMethod.READ_WRITE, "ESPIPE", TransferMethod.MMAP_WRITE, "ENODEV",
+                TransferMethod.SENDFILE, "ESPIPE", TransferMethod.SPLICE, kind == Targets.Kind.PIPE ? "ESPIPE" : "EINVAL", TransferMethod.COPY_FILE_RANGE, "EINVAL");
+        Map<String, Integer> numbers = Map.of("ESPIPE", 29, "ENODEV", 19, "EINVAL", 22);
+        Map<TransferMethod, String> syscall = Map.of(TransferMethod.READ_WRITE, "pread", TransferMethod.MMAP_WRITE, "mmap",
+                TransferMethod.SENDFILE, "sendfile", TransferMethod.SPLICE, "splice", TransferMethod.COPY_FILE_RANGE, "copy_file_range");
+        // A readable stream as the source: the socket of a connection, or a pipe's read end.
+        java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
+        try (Targets.Target stream = Targets.open(kind, dir); Targets.Target out = Targets.open(Targets.Kind.FILE, dir);
+             java.nio.channels.Pipe.SourceChannel source = pipe.source(); java.nio.channels.Pipe.SinkChannel sink = pipe.sink()) {
+            int in = kind == Targets.Kind.PIPE ? NativeZeroCopy.fd(source) : stream.fd();
+            for (TransferMethod method : TransferMethod.values()) {
+                ErrnoException e = assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, in, out.fd(), 0, 100), method::toString);
+                String name = expected.get(method);
+                assertErrno(e, name, numbers.get(name), syscall.get(method), operation(method), in, out.fd(), 0, 100);
+            }
+            assertEquals(0, out.finish().count());
+        }
+    }
+}
