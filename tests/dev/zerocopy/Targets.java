@@ -157,6 +157,15 @@ final class Targets {
         /** The channel behind fd(), e.g. to configure it non-blocking. */
         abstract java.nio.channels.Channel writer();
 
+        /** The channel the reader drains (null for FILE), e.g. to read its buffer size. */
+        java.nio.channels.Channel readerChannel() {
+            return null;
+        }
+
+        /** Waits for the reader to stop (end of stream, or closeAfter reached). */
+        void awaitReader() throws InterruptedException {
+        }
+
         /** Lets a deferred reader start draining. */
         void startReading() {
         }
@@ -252,6 +261,16 @@ final class Targets {
         @Override
         void startReading() {
             drain.gate.countDown();
+        }
+
+        @Override
+        java.nio.channels.Channel readerChannel() {
+            return drain.channel;
+        }
+
+        @Override
+        void awaitReader() throws InterruptedException {
+            drain.join(TimeUnit.MINUTES.toMillis(2));
         }
 
         @Override
