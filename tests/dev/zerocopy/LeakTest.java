@@ -1,0 +1,140 @@
+package dev.zerocopy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.Pipe;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Nothing the library makes outlives its use: after thousands of transfers through every method,
+ * successful and failed (EPIPE, EBADF, EAGAIN), the process has the same descriptors and no
+ * mapping of the source (HAZARDS 6, 10); each thread's splice pipe is made once, and released
+ * when the thread ends.
+ */
+class LeakTest {
+    static final int ROUNDS = 2000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void noDescriptorOrMappingLeftAfterThousandsOfTransfers() throws Exception {
+        Path src = Sources.random(dir, "src", 10 * 1024 * 1024, 31);
+        Pipe noReader = Pipe.open();
+        noReader.source().close();
+        Pipe full = Pipe.open();
+        full.sink().configureBlocking(false);
+        while (full.sink().write(ByteBuffer.allocate(65536)) > 0) {
+            // fill it: every write after this would block, so each transfer ends in EAGAIN
+        }
+        try (FileChannel in = FileChannel.open(src); Targets.Target sink = Targets.open(Targets.Kind.PIPE, dir);
+             Pipe.SinkChannel brokenOut = noReader.sink(); Pipe.SinkChannel fullOut = full.sink(); Pipe.SourceChannel fullIn = full.source()) {
+            int fdIn = NativeZeroCopy.fd(in);
+            int ok = sink.fd();
+            int broken = NativeZeroCopy.fd(brokenOut);
+            int eagain = NativeZeroCopy.fd(fullOut);
+            int bad = BadInputTest.notOpen();
+            Runnable round = () -> {
+                for (TransferMethod m : Methods.streamMethods().toList()) {
+                    try {
+                        // 9 MiB from 1 MiB - 1: two mmap windows, one not page aligned; several pipe loads.
+                        assertEquals(9 * 1024 * 1024, NativeZeroCopy.transfer(m, fdIn, ok, (1 << 20) - 1, 9 * 1024 * 1024));
+                        assertEquals(0, NativeZeroCopy.transfer(m, fdIn, eagain, 0, 1 << 20), "a full non-blocking pipe takes nothing");
+                    } catch (ErrnoException e) {
+                        throw new AssertionError(e);
+                    }
+                    assertEquals("EPIPE", assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(m, fdIn, broken, 0, 1 << 20)).errnoName());
+                    assertEquals("EBADF", assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(m, fdIn, bad, 0, 1 << 20)).errnoName());
+                    assertEquals("EBADF", assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(m, bad, ok, 0, 1 << 20)).errnoName());
+                }
+            };
+            round.run(); // warm-up: the thread's pipe and buffer exist from here on
+            int fds = Proc.fdCount();
+            List<String> links = Proc.fdLinks();
+            int maps = Proc.maps().size();
+            for (int i = 0; i < ROUNDS / 10; i++) {
+                round.run();
+                assertEquals(0, Proc.mapsOf(src), "a window of the source is still mapped");
+            }
+            for (int i = 0; i < ROUNDS; i++) {
+                // The cheap failing and EAGAIN calls many more times.
+                for (TransferMethod m : Methods.streamMethods().toList()) {
+                    assertEquals(0, NativeZeroCopy.transfer(m, fdIn, eagain, 4096, 1 << 20));
+                    assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(m, fdIn, broken, 0, 1 << 20));
+                }
+            }
+            assertEquals(0, Proc.mapsOf(src), "a window of the source is still mapped");
+            // A failed splice closed the thread's pipe; the round ends in a state that holds one, as at the start.
+            round.run();
+            assertEquals(fds, Proc.fdCount(), () -> "descriptors before " + links + " after " + safeLinks());
+            // The JVM maps memory of its own (JIT code, heap, stacks); a leak of one mapping per
+            // transfer would add thousands of lines.
+            int grown = Proc.maps().size() - maps;
+            assertTrue(grown < 50, "maps grew by " + grown + " lines");
+            assertTrue(sink.finish().count() > 0);
+        }
+    }
+
+    static List<String> safeLinks() {
+        try {
+            return Proc.fdLinks();
+        } catch (Exception e) {
+            return List.of(e.toString());
+        }
+    }
+
+    /** Each thread that spliced holds one pipe (2 fds) while it lives, and none once it ended. */
+    @Test
+    void threadsReleaseTheirPipeWhenTheyEnd() throws Exception {
+        Path src = Sources.random(dir, "src", 100_000, 32);
+        int threads = 16;
+        long pipesBefore = Proc.pipeCount();
+        try (FileChannel in = FileChannel.open(src)) {
+            int fdIn = NativeZeroCopy.fd(in);
+            for (int wave = 0; wave < 10; wave++) {
+                CountDownLatch spliced = new CountDownLatch(threads);
+                CountDownLatch end = new CountDownLatch(1);
+                List<Thread> started = new ArrayList<>();
+                List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    Thread th = new Thread(() -> {
+                        try (Targets.Target out = Targets.open(Targets.Kind.FILE, dir)) {
+                            assertEquals(100_000, NativeZeroCopy.splice(fdIn, out.fd(), 0, 100_000));
+                            assertEquals(100_000, NativeZeroCopy.splice(fdIn, out.fd(), 0, 100_000)); // the same pipe again
+                            spliced.countDown();
+                            end.await();
+                        } catch (Throwable e) {
+                            failures.add(e);
+                            spliced.countDown();
+                        }
+                    });
+                    th.start();
+                    started.add(th);
+                }
+                spliced.await();
+                assertEquals(List.of(), failures);
+                assertEquals(pipesBefore + 2L * threads, Proc.pipeCount(), "one pipe per live thread that spliced");
+                end.countDown();
+                for (Thread th : started) {
+                    th.join();
+                }
+                // Thread.join returns before the native thread runs its key destructors: wait for them.
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (Proc.pipeCount() != pipesBefore && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                assertEquals(pipesBefore, Proc.pipeCount(), "pipes of ended threads were not closed");
+            }
+        }
+    }
+}
