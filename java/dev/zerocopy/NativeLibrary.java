@@ -117,7 +117,14 @@ final class NativeLibrary {
         } catch (RuntimeException | LinkageError e) {
             throw new IllegalStateException(path + " is not a native-zerocopy shim: " + e.getMessage(), e);
         }
-        int abi = shim.zc_abi_version();
+        int abi;
+        try {
+            abi = shim.zc_abi_version();
+        } catch (LinkageError e) {
+            // jnr-ffi binds symbols lazily: a library without them loads, then its stubs throw
+            // UnsatisfiedLinkError("unknown"). Name the real reason instead.
+            throw new IllegalStateException(path + " is not a native-zerocopy shim: it has no zc_abi_version symbol", e);
+        }
         if (abi != ABI_VERSION) {
             throw new IllegalStateException(path + " has ABI version " + abi + ", this jar needs " + ABI_VERSION);
         }

@@ -76,10 +76,11 @@ public final class NativeZeroCopy {
      *     closed peer, EBADF for a descriptor that is not open, ...)
      */
     public static long sendfile(int fdIn, int fdOut, long offset, long length) throws ErrnoException {
+        Shim shim = shim(); // unavailable library: the clear UnsatisfiedLinkError, even for a length of 0
         if (isEmpty(offset, length)) {
             return 0;
         }
-        return Errors.check(shim().zc_sendfile(fdIn, fdOut, offset, length), "sendfile", fdIn, fdOut, offset, length);
+        return Errors.check(shim.zc_sendfile(fdIn, fdOut, offset, length), "sendfile", fdIn, fdOut, offset, length);
     }
 
     /**
@@ -90,10 +91,11 @@ public final class NativeZeroCopy {
      * @throws ErrnoException if splice or pipe2 fails
      */
     public static long splice(int fdIn, int fdOut, long offset, long length) throws ErrnoException {
+        Shim shim = shim();
         if (isEmpty(offset, length)) {
             return 0;
         }
-        return Errors.check(shim().zc_splice(fdIn, fdOut, offset, length), "splice", fdIn, fdOut, offset, length);
+        return Errors.check(shim.zc_splice(fdIn, fdOut, offset, length), "splice", fdIn, fdOut, offset, length);
     }
 
     /**
@@ -106,10 +108,11 @@ public final class NativeZeroCopy {
      * @throws ErrnoException if fstat, mmap or write fails
      */
     public static long mmapWrite(int fdIn, int fdOut, long offset, long length) throws ErrnoException {
+        Shim shim = shim();
         if (isEmpty(offset, length)) {
             return 0;
         }
-        return Errors.check(shim().zc_mmap_write(fdIn, fdOut, offset, length), "mmapWrite", fdIn, fdOut, offset, length);
+        return Errors.check(shim.zc_mmap_write(fdIn, fdOut, offset, length), "mmapWrite", fdIn, fdOut, offset, length);
     }
 
     /**
@@ -119,10 +122,11 @@ public final class NativeZeroCopy {
      * @throws ErrnoException if pread or write fails
      */
     public static long readWrite(int fdIn, int fdOut, long offset, long length) throws ErrnoException {
+        Shim shim = shim();
         if (isEmpty(offset, length)) {
             return 0;
         }
-        return Errors.check(shim().zc_read_write(fdIn, fdOut, offset, length), "readWrite", fdIn, fdOut, offset, length);
+        return Errors.check(shim.zc_read_write(fdIn, fdOut, offset, length), "readWrite", fdIn, fdOut, offset, length);
     }
 
     /**
@@ -133,10 +137,11 @@ public final class NativeZeroCopy {
      * @throws ErrnoException if copy_file_range fails
      */
     public static long copyFileRange(int fdIn, int fdOut, long offset, long length) throws ErrnoException {
+        Shim shim = shim();
         if (isEmpty(offset, length)) {
             return 0;
         }
-        return Errors.check(shim().zc_copy_file_range(fdIn, fdOut, offset, length), "copy_file_range", fdIn, fdOut, offset, length);
+        return Errors.check(shim.zc_copy_file_range(fdIn, fdOut, offset, length), "copy_file_range", fdIn, fdOut, offset, length);
     }
 
     /** The same as calling the method that {@code method} names. */
@@ -164,6 +169,7 @@ public final class NativeZeroCopy {
      * @throws IllegalArgumentException if the descriptor is not valid (closed or never opened)
      */
     public static int fd(FileDescriptor descriptor) {
+        shim(); // the JNI accessor lives in the same library: fail with its reason, not a bare link error
         int fd = FdAccess.fdOf(Objects.requireNonNull(descriptor, "descriptor"));
         if (fd < 0) {
             throw new IllegalArgumentException("the FileDescriptor is not valid (closed or never opened)");
@@ -180,6 +186,7 @@ public final class NativeZeroCopy {
      * @throws IllegalArgumentException if the channel is not one of the JDK's, so has no fd to give
      */
     public static int fd(Channel channel) throws ClosedChannelException {
+        shim();
         Objects.requireNonNull(channel, "channel");
         if (!channel.isOpen()) {
             throw new ClosedChannelException();
