@@ -1,0 +1,88 @@
+package dev.zerocopy;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Run by failsafe after `mvn package`: the jar carries libzerocopy.so at
+ * META-INF/native/linux-x86_64/, and a JVM with nothing but the jar and jnr-ffi's dependencies on
+ * its class path (plus the probe class) loads it from there.
+ */
+class JarLoadIT {
+    @TempDir
+    Path dir;
+
+    static Path jar(String property) {
+        Path jar = Path.of(System.getProperty(property));
+        assertTrue(Files.isRegularFile(jar), jar + " was not built");
+        return jar;
+    }
+
+    /** A directory holding only the probe class, so no other test or main class is on the child's class path. */
+    Path probeOnly() throws Exception {
+        String name = LoadProbe.class.getName().replace('.', '/') + ".class";
+        Path target = dir.resolve("probe").resolve(name);
+        Files.createDirectories(target.getParent());
+        try (InputStream in = LoadProbe.class.getClassLoader().getResourceAsStream(name)) {
+            Files.copy(in, target);
+        }
+        return dir.resolve("probe");
+    }
+
+    /** jnr-ffi and what it depends on (jffi and its native jar, asm, jnr-x86asm, jnr-a64asm), from the test class path. */
+    static List<String> jnrDependencies() {
+        List<String> deps = new ArrayList<>();
+        for (String entry : ChildJvm.classPath()) {
+            if (entry.contains("/com/github/jnr/") || entry.contains("/org/ow2/asm/")) {
+                deps.add(entry);
+            }
+        }
+        assertTrue(deps.stream().anyMatch(d -> d.contains("jnr-ffi")), "jnr-ffi not found on " + ChildJvm.classPath());
+        return deps;
+    }
+
+    @Test
+    void jarCarriesTheLibrary() throws Exception {
+        try (JarFile jar = new JarFile(jar("zc.jar").toFile())) {
+            ZipEntry lib = jar.getEntry("META-INF/native/linux-x86_64/libzerocopy.so");
+            assertNotNull(lib, "libzerocopy.so missing from the jar");
+            try (InputStream in = jar.getInputStream(lib)) {
+                assertArrayEquals(new byte[] {0x7f, 'E', 'L', 'F'}, in.readNBytes(4), "not an ELF file");
+            }
+            assertEquals("ALL-UNNAMED", jar.getManifest().getMainAttributes().getValue("Enable-Native-Access"));
+        }
+    }
+
+    @Test
+    void loadsFromTheJarWithOnlyJnrFfiBesideIt() throws Exception {
+        Path jar = jar("zc.jar");
+        List<String> cp = new ArrayList<>(List.of(jar.toString(), probeOnly().toString()));
+        cp.addAll(jnrDependencies());
+        ChildJvm.Result r = ChildJvm.run(cp, dir);
+        assertEquals("true", r.get("available"), r.stdout() + r.stderr());
+        assertEquals("returned 1", r.get("fd"));
+        assertEquals(jar.toUri().toURL().toString(), r.get("classes"), "the classes came from the jar");
+        assertEquals("jar:file:" + jar + "!" + NativeLibrary.RESOURCE, r.get("resource"), "the library came from the jar: " + r.get("resource"));
+    }
+
+    @Test
+    void loadsFromTheShadedJarAlone() throws Exception {
+        Path jar = jar("zc.cliJar");
+        ChildJvm.Result r = ChildJvm.run(List.of(jar.toString(), probeOnly().toString()), dir);
+        assertEquals("true", r.get("available"), r.stdout() + r.stderr());
+        assertEquals("returned 0", r.get("transfer"));
+    }
+}
