@@ -103,7 +103,8 @@ public final class NativeZeroCopy {
      * {@code fdIn} must be a regular file opened for reading; anything else fails with ENODEV (as
      * mmap answers a socket or pipe) or EACCES. A file truncated under a mapping does not raise
      * SIGBUS: the library never touches mapped memory itself, and the transfer ends at the new end
-     * of file.
+     * of file, rounded up to the page: the kernel zero-fills the rest of the last mapped page, so
+     * a truncation racing the write may deliver up to one page of zeros past the new end, counted.
      *
      * @throws ErrnoException if fstat, mmap or write fails
      */
