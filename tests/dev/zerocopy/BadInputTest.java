@@ -146,4 +146,39 @@ class BadInputTest {
             assertEquals(0, out.finish().count());
         }
     }
+
+    /**
+     * An O_APPEND target (HAZARDS 5): write(2) appends, so read+write and mmap+write work;
+     * sendfile(2) and splice(2) refuse with EINVAL, copy_file_range(2) with EBADF.
+     */
+    @ParameterizedTest
+    @EnumSource(TransferMethod.class)
+    void appendingTarget(TransferMethod method) throws Exception {
+        byte[] data = Sources.randomBytes(5000, 2);
+        Path src = Files.write(dir.resolve("src"), data);
+        Path dst = Files.write(dir.resolve("dst"), new byte[] {1, 2, 3});
+        try (FileChannel in = FileChannel.open(src);
+             FileChannel out = FileChannel.open(dst, java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.APPEND)) {
+            int fdIn = NativeZeroCopy.fd(in);
+            int fdOut = NativeZeroCopy.fd(out);
+            switch (method) {
+                case READ_WRITE:
+                case MMAP_WRITE:
+                    assertEquals(4000, NativeZeroCopy.transfer(method, fdIn, fdOut, 1000, 4000));
+                    byte[] got = Files.readAllBytes(dst);
+                    assertEquals(4003, got.length);
+                    assertEquals(Hashing.of(data, 1000, 4000), Hashing.of(got, 3, 4000));
+                    return;
+                case SENDFILE:
+                case SPLICE:
+                    assertErrno(assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, fdIn, fdOut, 1000, 4000)),
+                            "EINVAL", 22, writeCall(method), operation(method), fdIn, fdOut, 1000, 4000);
+                    break;
+                default:
+                    assertErrno(assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, fdIn, fdOut, 1000, 4000)),
+                            "EBADF", 9, writeCall(method), operation(method), fdIn, fdOut, 1000, 4000);
+            }
+        }
+        assertEquals(3, Files.size(dst), "nothing was written");
+    }
 }

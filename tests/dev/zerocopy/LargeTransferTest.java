@@ -53,6 +53,20 @@ class LargeTransferTest {
         }
     }
 
+    /** Reading at an offset past 2^32 (off_t/loff_t carry it whole): only the tail is read, so it is cheap. */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @org.junit.jupiter.params.provider.MethodSource("dev.zerocopy.Methods#servedPairs")
+    void offsetPast4GiB(TransferMethod method, Targets.Kind kind) throws Exception {
+        Path src = source(OVER_4G);
+        long offset = OVER_4G - TAIL + 1;
+        try (FileChannel in = FileChannel.open(src); Targets.Target target = Targets.open(kind, dir)) {
+            assertEquals(TAIL - 1, NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in), target.fd(), offset, 1L << 33));
+            Targets.Received received = target.finish();
+            assertEquals(TAIL - 1, received.count());
+            assertEquals(Hashing.of(src, offset, TAIL), received.sha256());
+        }
+    }
+
     @Test
     void sendfileOver4GiBToPipe() throws Exception {
         transferAll(TransferMethod.SENDFILE, Targets.Kind.PIPE, OVER_4G);
