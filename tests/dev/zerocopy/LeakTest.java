@@ -38,12 +38,14 @@ class LeakTest {
             // fill it: every write after this would block, so each transfer ends in EAGAIN
         }
         try (FileChannel in = FileChannel.open(src); Targets.Target sink = Targets.open(Targets.Kind.PIPE, dir);
+             Targets.Target fileTarget = Targets.open(Targets.Kind.FILE, dir);
              Pipe.SinkChannel brokenOut = noReader.sink(); Pipe.SinkChannel fullOut = full.sink(); Pipe.SourceChannel fullIn = full.source()) {
             int fdIn = NativeZeroCopy.fd(in);
             int ok = sink.fd();
             int broken = NativeZeroCopy.fd(brokenOut);
             int eagain = NativeZeroCopy.fd(fullOut);
             int bad = BadInputTest.notOpen();
+            int file = fileTarget.fd();
             Runnable round = () -> {
                 for (TransferMethod m : Methods.streamMethods().toList()) {
                     try {
@@ -57,6 +59,14 @@ class LeakTest {
                     assertEquals("EBADF", assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(m, fdIn, bad, 0, 1 << 20)).errnoName());
                     assertEquals("EBADF", assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(m, bad, ok, 0, 1 << 20)).errnoName());
                 }
+                // copy_file_range: to a file, and refused (EINVAL) to a pipe, EBADF from a closed source.
+                try {
+                    assertEquals(65536, NativeZeroCopy.copyFileRange(fdIn, file, 4095, 65536));
+                } catch (ErrnoException e) {
+                    throw new AssertionError(e);
+                }
+                assertEquals("EINVAL", assertThrows(ErrnoException.class, () -> NativeZeroCopy.copyFileRange(fdIn, ok, 0, 1 << 20)).errnoName());
+                assertEquals("EBADF", assertThrows(ErrnoException.class, () -> NativeZeroCopy.copyFileRange(bad, file, 0, 1 << 20)).errnoName());
             };
             round.run(); // warm-up: the thread's pipe and buffer exist from here on
             int fds = Proc.fdCount();
