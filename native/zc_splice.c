@@ -13,6 +13,10 @@
  * Moves all `n` bytes now in the pipe to out. Returns ZC_WRITTEN,
  * ZC_WOULD_BLOCK, or -errno. On anything but ZC_WRITTEN the pipe may still
  * hold bytes that never reached out; the caller discards it (HAZARDS 6).
+ * No SPLICE_F_NONBLOCK is needed for a non-blocking out: the kernel takes it
+ * from out's own O_NONBLOCK (MSG_DONTWAIT for a socket, SPLICE_F_NONBLOCK for
+ * a pipe in do_splice), and our pipe is never empty here, the one case where
+ * the flag would matter (NonBlockingTest).
  */
 static int drain_pipe(int pipe_out, int out, int64_t n, zc_progress *p)
 {
