@@ -221,7 +221,8 @@ public final class NativeZeroCopy {
     private static final int ZC_USAGE_MAJOR_FAULTS = 5;
     private static final int ZC_USAGE_VOLUNTARY_CS = 6;
     private static final int ZC_USAGE_INVOLUNTARY_CS = 7;
-    private static final int ZC_USAGE_FIELDS = 8;
+    private static final int ZC_USAGE_THREAD_CPU_NS = 8;
+    private static final int ZC_USAGE_FIELDS = 9;
 
     /** Per thread, one native array reused by every measurement, so measure() allocates only its result. */
     private static final ThreadLocal<jnr.ffi.Pointer> USAGE = ThreadLocal.withInitial(
@@ -230,7 +231,7 @@ public final class NativeZeroCopy {
     /**
      * Runs one transfer exactly as {@link #transfer} does, and reports what it cost the calling
      * thread: bytes, the syscalls the shim made (counted exactly), wall time, user and system CPU
-     * time, page faults and context switches (getrusage RUSAGE_THREAD before and after, in C), and
+     * time (and their exact sum from the thread CPU clock), page faults and context switches (getrusage RUSAGE_THREAD before and after, in C), and
      * the classic copy model of the path. The unmeasured methods pay none of this.
      *
      * <p>Only the calling thread is counted: work the kernel defers to other threads (a receiver
@@ -255,6 +256,7 @@ public final class NativeZeroCopy {
                 delta.getLong(ZC_USAGE_MAJOR_FAULTS * Long.BYTES),
                 delta.getLong(ZC_USAGE_VOLUNTARY_CS * Long.BYTES),
                 delta.getLong(ZC_USAGE_INVOLUNTARY_CS * Long.BYTES),
+                delta.getLong(ZC_USAGE_THREAD_CPU_NS * Long.BYTES),
                 method.cpuCopiesWithGather(), method.dmaCopies());
     }
 
@@ -276,7 +278,8 @@ public final class NativeZeroCopy {
                 u.getLong(ZC_USAGE_MINOR_FAULTS * Long.BYTES),
                 u.getLong(ZC_USAGE_MAJOR_FAULTS * Long.BYTES),
                 u.getLong(ZC_USAGE_VOLUNTARY_CS * Long.BYTES),
-                u.getLong(ZC_USAGE_INVOLUNTARY_CS * Long.BYTES));
+                u.getLong(ZC_USAGE_INVOLUNTARY_CS * Long.BYTES),
+                u.getLong(ZC_USAGE_THREAD_CPU_NS * Long.BYTES));
     }
 
     /** The method ids of native/zc_measure.c (ZC_METHOD_*), spelled out so reordering the enum cannot shift them. */

@@ -13,6 +13,8 @@ package dev.zerocopy;
  * @param majorFaults major page faults of the thread
  * @param voluntaryContextSwitches times the thread blocked
  * @param involuntaryContextSwitches times the scheduler preempted it
+ * @param threadCpuNanos CPU time of the thread from CLOCK_THREAD_CPUTIME_ID (exact; the
+ *     user/system split of getrusage is sampled at the scheduler tick)
  */
 public record ThreadUsage(
         long wallNanos,
@@ -22,7 +24,8 @@ public record ThreadUsage(
         long minorFaults,
         long majorFaults,
         long voluntaryContextSwitches,
-        long involuntaryContextSwitches) {
+        long involuntaryContextSwitches,
+        long threadCpuNanos) {
 
     /** This minus an earlier snapshot of the same thread, field by field. */
     public ThreadUsage minus(ThreadUsage earlier) {
@@ -34,7 +37,8 @@ public record ThreadUsage(
                 minorFaults - earlier.minorFaults,
                 majorFaults - earlier.majorFaults,
                 voluntaryContextSwitches - earlier.voluntaryContextSwitches,
-                involuntaryContextSwitches - earlier.involuntaryContextSwitches);
+                involuntaryContextSwitches - earlier.involuntaryContextSwitches,
+                threadCpuNanos - earlier.threadCpuNanos);
     }
 
     /** This plus another difference, field by field (to total several measured spans). */
@@ -47,10 +51,11 @@ public record ThreadUsage(
                 minorFaults + other.minorFaults,
                 majorFaults + other.majorFaults,
                 voluntaryContextSwitches + other.voluntaryContextSwitches,
-                involuntaryContextSwitches + other.involuntaryContextSwitches);
+                involuntaryContextSwitches + other.involuntaryContextSwitches,
+                threadCpuNanos + other.threadCpuNanos);
     }
 
-    /** User plus system CPU time. */
+    /** User plus system CPU time, from getrusage (tick-sampled; {@link #threadCpuNanos} is exact). */
     public long cpuNanos() {
         return userNanos + systemNanos;
     }

@@ -169,6 +169,7 @@ class MeasureTest {
         assertEquals(a.syscalls() + b.syscalls(), spent.syscalls());
         assertTrue(spent.wallNanos() >= a.wallNanos() + b.wallNanos());
         assertTrue(spent.cpuNanos() >= 0);
+        assertTrue(spent.threadCpuNanos() > 0, "the thread CPU clock must advance over two transfers");
     }
 
     @Test
