@@ -47,6 +47,7 @@ if [ "${1:-}" = full ]; then
   "$JAVA" -jar target/benchmarks.jar PathBench "${JMH[@]}" -rf csv -rff "$OUT/paths.csv" > "$OUT/paths.txt"
 fi
 
+echo "machine: $(uname -sr), $(nproc) cores, $("$JAVA" -version 2>&1 | head -1), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 # The summary: scores from the JMH CSV (quoted fields, params last), floors from zc_floor's lines.
 awk -F, '
   FNR == 1 { file++ }
@@ -74,22 +75,25 @@ awk -F, '
     for (k in fl) floor[k] = median(fl[k])
     for (k in cf) cfl[k] = median(cf[k])
     printf "\nPer call, 4 KiB sendfile from the page cache (us per call; ratio = time over the reference)\n"
-    printf "%-8s %9s %9s %9s %9s %12s %14s %9s\n", "target", "raw C", "library", "jnr libc", "transferTo", "lib/raw C", "lib/transferTo", "lib B/op"
+    printf "%-8s %9s %9s %9s %9s %12s %14s %9s  %s\n", "target", "raw C", "library", "jnr libc", "transferTo", "lib/raw C", "lib/transferTo", "lib B/op", "targets"
     for (i = 1; i <= 2; i++) {
       t = i == 1 ? "devnull" : "tcp"
-      printf "%-8s %9.3f %9.3f %9.3f %9.3f %11.2fx %13.2fx %9s\n", t, floor[t], pc["nativeSendfile " t], pc["jnrLibcSendfile " t],
-        pc["nioTransferTo " t], pc["nativeSendfile " t] / floor[t], pc["nativeSendfile " t] / pc["nioTransferTo " t], alloc["nativeSendfile " t]
+      r1 = pc["nativeSendfile " t] / floor[t]; r2 = pc["nativeSendfile " t] / pc["nioTransferTo " t]
+      printf "%-8s %9.3f %9.3f %9.3f %9.3f %11.2fx %13.2fx %9s  %s\n", t, floor[t], pc["nativeSendfile " t], pc["jnrLibcSendfile " t],
+        pc["nioTransferTo " t], r1, r2, alloc["nativeSendfile " t],
+        (r1 <= 1.10 ? "met" : "MISSED") "/" (r2 <= (t == "devnull" ? 0.60 : 0.75) ? "met" : "MISSED")
     }
     printf "targets: lib/raw C <= 1.10x; lib/transferTo <= 0.60x (devnull), <= 0.75x (tcp)\n"
     printf "\n64 MiB per transfer (GB/s; ratios of throughput, higher is better)\n"
-    printf "%-8s %-11s %8s %8s %-16s %8s %10s %10s %9s\n", "target", "path", "raw C", "library", "NIO counterpart", "NIO", "lib/raw C", "lib/NIO", "lib B/op"
+    printf "%-8s %-11s %8s %8s %-16s %8s %10s %10s %9s  %s\n", "target", "path", "raw C", "library", "NIO counterpart", "NIO", "lib/raw C", "lib/NIO", "lib B/op", "targets"
     split("READ_WRITE:read_write:NIO_DIRECT MMAP_WRITE:mmap_write:NIO_MAPPED SENDFILE:sendfile:NIO_TRANSFER_TO SPLICE:splice:NIO_TRANSFER_TO", rows, " ")
     for (i = 1; i <= 2; i++) {
       t = i == 1 ? "tcp" : "pipe"
       for (r = 1; r <= 4; r++) {
         split(rows[r], x, ":")
         lib = 67108864 / (large[x[1] " " t] * 1000); nio = 67108864 / (large[x[3] " " t] * 1000); c = cfl[x[2] " " t]
-        printf "%-8s %-11s %8.2f %8.2f %-16s %8.2f %9.2fx %9.2fx %9s\n", t, x[1], c, lib, x[3], nio, lib / c, lib / nio, lalloc[x[1] " " t]
+        printf "%-8s %-11s %8.2f %8.2f %-16s %8.2f %9.2fx %9.2fx %9s  %s\n", t, x[1], c, lib, x[3], nio, lib / c, lib / nio, lalloc[x[1] " " t],
+          (lib / c >= 0.97 ? "met" : "MISSED") "/" (lib / nio >= 1.0 ? "met" : "MISSED")
       }
     }
     printf "targets: lib/raw C >= 0.97x; lib/NIO >= 1.0x; library B/op = 0 (raw C: median of 3 rounds)\n"

@@ -142,6 +142,7 @@ final class CompareCommand implements Callable<Integer> {
             Comparison.Settings settings = new Comparison.Settings(probe.contenders(), probe.contendersChosen(),
                     probe.targets(), probe.sizes(), repeats, warmup, probe.batchBytes(), workDir);
             Comparison comparison = new Comparison(settings);
+            String loadBefore = Report.loadAverage();
             List<Comparison.Row> rows;
             try (Source source = Source.create(workDir.resolve("source.bin"), comparison.sourceSize(), 0x5EED)) {
                 Progress bar = new Progress(System.err, comparison.totalSteps(), progress);
@@ -151,7 +152,7 @@ final class CompareCommand implements Callable<Integer> {
                     bar.finish();
                 }
             }
-            Report report = new Report(settings, rows);
+            Report report = new Report(settings, rows, loadBefore);
             report.printTable(stdout);
             Files.createDirectories(out);
             Path csvFile = csv != null ? csv : out.resolve("compare.csv");

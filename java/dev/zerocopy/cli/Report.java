@@ -20,10 +20,22 @@ final class Report {
     private final List<Comparison.Row> rows;
     private final Map<String, String> machine;
 
-    Report(Comparison.Settings settings, List<Comparison.Row> rows) {
+    Report(Comparison.Settings settings, List<Comparison.Row> rows, String loadBefore) {
         this.settings = settings;
         this.rows = rows;
         this.machine = machine();
+        machine.put("load_average_before", loadBefore);
+        machine.put("load_average_after", loadAverage());
+    }
+
+    /** The 1, 5 and 15 minute load averages: how busy the machine was (other work skews every figure). */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Paths.get("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     /** Kernel, CPU, cores, memory and JVM: what a reader needs to weigh the figures. */
@@ -82,7 +94,8 @@ final class Report {
         out.println("native-zerocopy compare: every path on the same page-cached data, interleaved; "
                 + settings.repeats() + " measured rounds after " + settings.warmup() + " warm-up");
         out.println("machine: " + machine.get("kernel") + ", " + machine.get("cpu") + ", " + machine.get("cores")
-                + " cores, " + machine.get("memory") + ", " + machine.get("jvm"));
+                + " cores, " + machine.get("memory") + ", " + machine.get("jvm") + "; load average "
+                + machine.get("load_average_before") + " before, " + machine.get("load_average_after") + " after");
         out.println("copies: classic model per byte (CPU/DMA); syscalls per MiB counted exactly in the shim ('-': NIO, not counted);");
         out.println("GB/s = 10^9 B/s until the receiver holds the last byte; CPU (thread clock; user/sys: getrusage, tick-sampled),");
         out.println("faults and context switches are the sending thread's, per GiB or MiB moved;");
