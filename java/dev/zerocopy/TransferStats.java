@@ -14,7 +14,7 @@ package dev.zerocopy;
  * @param voluntaryContextSwitches the thread blocked, e.g. on a full socket buffer or pipe
  * @param involuntaryContextSwitches the scheduler took the CPU away
  * @param threadCpuNanos CPU time of the calling thread from CLOCK_THREAD_CPUTIME_ID: exact, where
- *     the user/system split of getrusage is sampled at the scheduler tick (4 ms at HZ=250)
+ *     the user/system split of getrusage is sampled at the scheduler tick
  * @param cpuCopies CPU copies of each byte in the classic model (with a scatter-gather device)
  * @param dmaCopies DMA copies of each byte in the classic model
  */

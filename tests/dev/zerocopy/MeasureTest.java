@@ -97,10 +97,10 @@ class MeasureTest {
         TransferStats s = toFile(TransferMethod.MMAP_WRITE, 0, 2 * MIB, dst);
         assertEquals(2 * MIB, s.bytes());
         assertEquals(4, s.syscalls());
-        // A fresh mapping has no page table entries: write(2) faults them in (fault-around maps
-        // up to 16 pages per fault), so a 2 MiB window takes at least 2 MiB / 64 KiB faults.
-        assertTrue(s.minorFaults() + s.majorFaults() >= 2 * MIB / (64 * KIB),
-                "mmap+write must show its page faults, saw " + s);
+        // A fresh mapping has no page table entries: write(2) faults them in. How many pages one
+        // fault maps depends on the kernel (fault-around: 16 pages; a large page-cache folio in a
+        // PMD-aligned mapping: up to 2 MiB at once), so only "at least one" is certain.
+        assertTrue(s.minorFaults() + s.majorFaults() >= 1, "mmap+write must show its page faults, saw " + s);
         assertCopied(dst, 0, 2 * MIB);
     }
 
