@@ -26,8 +26,11 @@ final class Comparison {
                     int repeats, int warmup, long batchBytes, Path workDir) {
     }
 
-    /** One measured batch: bytes moved and what it cost the sending thread. */
-    record Sample(long bytes, long wallNanos, ThreadUsage usage) {
+    /**
+     * One measured batch: bytes moved and what it cost the sending thread; kernelIoCalls is the
+     * kernel's read/write-family syscall count ({@link KernelIo}), -1 where unavailable.
+     */
+    record Sample(long bytes, long wallNanos, ThreadUsage usage, long kernelIoCalls) {
         double gbps() {
             return wallNanos > 0 ? (double) bytes / wallNanos : Double.NaN;
         }
@@ -100,6 +103,14 @@ final class Comparison {
                 return Double.NaN;
             }
             return median(samples.stream().mapToDouble(s -> s.perMiB(s.usage().syscalls())).toArray());
+        }
+
+        /** The kernel's read/write-family syscalls per MiB (see KernelIo), for every contender; NaN if unavailable. */
+        double kernelIoCallsPerMiB() {
+            if (samples.stream().anyMatch(s -> s.kernelIoCalls() < 0)) {
+                return Double.NaN;
+            }
+            return median(samples.stream().mapToDouble(s -> s.perMiB(s.kernelIoCalls())).toArray());
         }
 
         double minorFaultsPerMiB() {
@@ -194,6 +205,17 @@ final class Comparison {
 
     /** Runs everything against source; rows in report order (target, size, contender). */
     List<Row> run(Source source, Listener listener) throws IOException {
+        KernelIo kernelIo = KernelIo.openForThisThread(); // samples run on this thread
+        try {
+            return run(source, listener, kernelIo);
+        } finally {
+            if (kernelIo != null) {
+                kernelIo.close();
+            }
+        }
+    }
+
+    private List<Row> run(Source source, Listener listener, KernelIo kernelIo) throws IOException {
         List<Row> rows = new ArrayList<>();
         int rounds = settings.warmup() + settings.repeats();
         for (Target target : settings.targets()) {
@@ -212,7 +234,7 @@ final class Comparison {
                         for (Row row : group) {
                             if (!row.failed()) {
                                 try {
-                                    Sample s = sample(row, source, open, crc);
+                                    Sample s = sample(row, source, open, crc, kernelIo);
                                     if (round >= settings.warmup()) {
                                         row.samples.add(s);
                                     }
@@ -235,7 +257,8 @@ final class Comparison {
         return rows;
     }
 
-    private Sample sample(Row row, Source source, Map<Contender, Open> open, long expectedCrc) throws IOException {
+    private Sample sample(Row row, Source source, Map<Contender, Open> open, long expectedCrc, KernelIo kernelIo)
+            throws IOException {
         Open o = open.get(row.contender);
         if (o == null) {
             Target.Endpoint endpoint = row.target.open(settings.workDir());
@@ -251,11 +274,13 @@ final class Comparison {
         int k = row.transfersPerSample;
         long bytes = k * size;
         o.endpoint.begin(bytes);
+        long ioBefore = kernelIo != null ? kernelIo.calls() : -1;
         ThreadUsage before = NativeZeroCopy.threadUsage();
         for (int i = 0; i < k; i++) {
             o.transfer.run(i * size, size);
         }
         ThreadUsage after = NativeZeroCopy.threadUsage();
+        long ioCalls = kernelIo != null ? KernelIo.delta(ioBefore, kernelIo.calls()) : -1;
         Target.Receipt r = o.endpoint.finish(Math.max(60_000, bytes / 20_000)); // 20 MB/s would be pathological
         if (r.bytes() != bytes) {
             row.verified = false;
@@ -267,7 +292,7 @@ final class Comparison {
         }
         ThreadUsage used = after.minus(before);
         long end = Math.max(after.wallNanos(), r.lastByteNanos()); // both CLOCK_MONOTONIC (System.nanoTime on Linux)
-        return new Sample(bytes, end - before.wallNanos(), used);
+        return new Sample(bytes, end - before.wallNanos(), used, ioCalls);
     }
 
     private static String describe(Throwable e) {

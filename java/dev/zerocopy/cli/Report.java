@@ -96,12 +96,14 @@ final class Report {
         out.println("machine: " + machine.get("kernel") + ", " + machine.get("cpu") + ", " + machine.get("cores")
                 + " cores, " + machine.get("memory") + ", " + machine.get("jvm") + "; load average "
                 + machine.get("load_average_before") + " before, " + machine.get("load_average_after") + " after");
-        out.println("copies: classic model per byte (CPU/DMA); syscalls per MiB counted exactly in the shim ('-': NIO, not counted);");
+        out.println("copies: classic model per byte (CPU/DMA); sysc/MiB: syscalls counted exactly in the shim ('-': NIO, outside it);");
+        out.println("rw/MiB: the kernel's read/write-family count for the thread (/proc/thread-self/io syscr+syscw), for all rows:");
+        out.println("  (p)read/write count 1, sendfile and copy_file_range 2, splice/mmap/munmap/fstat 0;");
         out.println("GB/s = 10^9 B/s until the receiver holds the last byte; CPU (thread clock; user/sys: getrusage, tick-sampled),");
         out.println("faults and context switches are the sending thread's, per GiB or MiB moved;");
         out.println("x transferTo = median GB/s over NIO FileChannel.transferTo's on the same target and size.");
-        String header = String.format(Locale.ROOT, "%-44s %-16s %9s  %-23s %22s %9s %13s %8s  %s",
-                "method", "copies CPU/DMA", "sysc/MiB", "GB/s median [min-max]", "CPU ms/GiB (user/sys)", "flt/MiB",
+        String header = String.format(Locale.ROOT, "%-44s %-16s %9s %8s  %-23s %22s %9s %13s %8s  %s",
+                "method", "copies CPU/DMA", "sysc/MiB", "rw/MiB", "GB/s median [min-max]", "CPU ms/GiB (user/sys)", "flt/MiB",
                 "csw/MiB v/i", "x trTo", "check");
         Target lastTarget = null;
         long lastSize = -1;
@@ -129,8 +131,8 @@ final class Report {
             String cpu = num(row.cpuMsPerGiB()) + " (" + num(row.userMsPerGiB()) + "/" + num(row.systemMsPerGiB()) + ")";
             double faults = row.minorFaultsPerMiB() + row.majorFaultsPerMiB();
             String csw = num(row.voluntarySwitchesPerMiB()) + "/" + num(row.involuntarySwitchesPerMiB());
-            out.println(String.format(Locale.ROOT, "%-44s %-16s %9s  %-23s %22s %9s %13s %8s  %s",
-                    label, copies, num(row.syscallsPerMiB()), gbps, cpu, num(faults), csw,
+            out.println(String.format(Locale.ROOT, "%-44s %-16s %9s %8s  %-23s %22s %9s %13s %8s  %s",
+                    label, copies, num(row.syscallsPerMiB()), num(row.kernelIoCallsPerMiB()), gbps, cpu, num(faults), csw,
                     fmt(ratio(row), 2) + "x", check(row)));
         }
         boolean noCopy = rows.stream().anyMatch(r -> !r.target.copies());
@@ -151,6 +153,7 @@ final class Report {
     private static final String[] CSV_COLUMNS = {
         "target", "copies_data", "size_bytes", "method", "family", "cpu_copies", "dma_copies", "transfers_per_sample",
         "samples", "gbps_median", "gbps_min", "gbps_max", "cpu_ms_per_gib", "user_ms_per_gib", "sys_ms_per_gib", "syscalls_per_mib",
+        "kernel_rw_calls_per_mib",
         "minor_faults_per_mib", "major_faults_per_mib", "voluntary_cs_per_mib", "involuntary_cs_per_mib",
         "ratio_to_transferto", "verified", "error"};
 
@@ -170,7 +173,7 @@ final class Report {
                 v.add(Integer.toString(r.transfersPerSample));
                 v.add(Integer.toString(r.samples.size()));
                 for (double d : new double[] {r.gbpsMedian(), r.gbpsMin(), r.gbpsMax(), r.cpuMsPerGiB(), r.userMsPerGiB(),
-                        r.systemMsPerGiB(), r.syscallsPerMiB(), r.minorFaultsPerMiB(), r.majorFaultsPerMiB(),
+                        r.systemMsPerGiB(), r.syscallsPerMiB(), r.kernelIoCallsPerMiB(), r.minorFaultsPerMiB(), r.majorFaultsPerMiB(),
                         r.voluntarySwitchesPerMiB(), r.involuntarySwitchesPerMiB(), ratio(r)}) {
                     v.add(Double.isNaN(d) || r.failed() ? "" : String.format(Locale.ROOT, "%.6g", d));
                 }
@@ -233,6 +236,7 @@ final class Report {
                 j.field("user_ms_per_gib", r.userMsPerGiB());
                 j.field("sys_ms_per_gib", r.systemMsPerGiB());
                 j.field("syscalls_per_mib", r.syscallsPerMiB());
+                j.field("kernel_rw_calls_per_mib", r.kernelIoCallsPerMiB());
                 j.field("minor_faults_per_mib", r.minorFaultsPerMiB());
                 j.field("major_faults_per_mib", r.majorFaultsPerMiB());
                 j.field("voluntary_cs_per_mib", r.voluntarySwitchesPerMiB());
@@ -250,6 +254,7 @@ final class Report {
                 j.field("bytes", s.bytes());
                 j.field("wall_ns", s.wallNanos());
                 j.field("syscalls", r.contender.countsSyscalls() ? s.usage().syscalls() : -1);
+                j.field("kernel_rw_calls", s.kernelIoCalls());
                 j.field("cpu_ns", s.usage().threadCpuNanos());
                 j.field("user_ns", s.usage().userNanos());
                 j.field("sys_ns", s.usage().systemNanos());
