@@ -217,4 +217,111 @@ public final class NativeZeroCopy {
         }
         return length == 0;
     }
+
+    // ---- measurement ----
+
+    /* Indices into the int64 array of native/zc_measure.c (enum zc_usage_field). */
+    private static final int ZC_USAGE_WALL_NS = 0;
+    private static final int ZC_USAGE_SYSCALLS = 1;
+    private static final int ZC_USAGE_USER_NS = 2;
+    private static final int ZC_USAGE_SYSTEM_NS = 3;
+    private static final int ZC_USAGE_MINOR_FAULTS = 4;
+    private static final int ZC_USAGE_MAJOR_FAULTS = 5;
+    private static final int ZC_USAGE_VOLUNTARY_CS = 6;
+    private static final int ZC_USAGE_INVOLUNTARY_CS = 7;
+    private static final int ZC_USAGE_THREAD_CPU_NS = 8;
+    private static final int ZC_USAGE_FIELDS = 9;
+
+    /** Per thread, one native array reused by every measurement, so measure() allocates only its result. */
+    private static final ThreadLocal<jnr.ffi.Pointer> USAGE = ThreadLocal.withInitial(
+            () -> jnr.ffi.Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(shim()), ZC_USAGE_FIELDS * Long.BYTES));
+
+    /**
+     * Runs one transfer exactly as {@link #transfer} does, and reports what it cost the calling
+     * thread: bytes, the syscalls the shim made (counted exactly), wall time, user and system CPU
+     * time (and their exact sum from the thread CPU clock), page faults and context switches (getrusage RUSAGE_THREAD before and after, in C), and
+     * the classic copy model of the path. The unmeasured methods pay none of this.
+     *
+     * <p>Only the calling thread is counted: work the kernel defers to other threads (a receiver
+     * copying out of a loopback socket, writeback of a file target) is not in these figures.
+     *
+     * @throws ErrnoException if the transfer fails, as the plain method would
+     * @throws IllegalArgumentException on a negative offset or length, or a method the measured
+     *     native entry point does not know (a path added later without an id in zc_measure.c)
+     */
+    public static TransferStats measure(TransferMethod method, int fdIn, int fdOut, long offset, long length)
+            throws ErrnoException {
+        int id = measureId(Objects.requireNonNull(method, "method"));
+        isEmpty(offset, length);
+        jnr.ffi.Pointer delta = USAGE.get();
+        long result = shim().zc_measure(id, fdIn, fdOut, offset, length, delta);
+        long bytes = Errors.check(result, operationName(method), fdIn, fdOut, offset, length);
+        return new TransferStats(method, bytes,
+                delta.getLong(ZC_USAGE_SYSCALLS * Long.BYTES),
+                delta.getLong(ZC_USAGE_WALL_NS * Long.BYTES),
+                delta.getLong(ZC_USAGE_USER_NS * Long.BYTES),
+                delta.getLong(ZC_USAGE_SYSTEM_NS * Long.BYTES),
+                delta.getLong(ZC_USAGE_MINOR_FAULTS * Long.BYTES),
+                delta.getLong(ZC_USAGE_MAJOR_FAULTS * Long.BYTES),
+                delta.getLong(ZC_USAGE_VOLUNTARY_CS * Long.BYTES),
+                delta.getLong(ZC_USAGE_INVOLUNTARY_CS * Long.BYTES),
+                delta.getLong(ZC_USAGE_THREAD_CPU_NS * Long.BYTES),
+                method.cpuCopiesWithGather(), method.dmaCopies());
+    }
+
+    /**
+     * The calling thread's counters now (wall clock, the shim's syscall count, getrusage
+     * RUSAGE_THREAD); subtract two snapshots to measure a batch of transfers, or code outside the
+     * library, with the same counters {@link #measure} uses.
+     *
+     * @throws ErrnoException if getrusage fails
+     */
+    public static ThreadUsage threadUsage() throws ErrnoException {
+        jnr.ffi.Pointer u = USAGE.get();
+        Errors.check(shim().zc_usage_snapshot(u), "getrusage", -1, -1, 0, 0);
+        return new ThreadUsage(
+                u.getLong(ZC_USAGE_WALL_NS * Long.BYTES),
+                u.getLong(ZC_USAGE_SYSCALLS * Long.BYTES),
+                u.getLong(ZC_USAGE_USER_NS * Long.BYTES),
+                u.getLong(ZC_USAGE_SYSTEM_NS * Long.BYTES),
+                u.getLong(ZC_USAGE_MINOR_FAULTS * Long.BYTES),
+                u.getLong(ZC_USAGE_MAJOR_FAULTS * Long.BYTES),
+                u.getLong(ZC_USAGE_VOLUNTARY_CS * Long.BYTES),
+                u.getLong(ZC_USAGE_INVOLUNTARY_CS * Long.BYTES),
+                u.getLong(ZC_USAGE_THREAD_CPU_NS * Long.BYTES));
+    }
+
+    /** The method ids of native/zc_measure.c (ZC_METHOD_*), spelled out so reordering the enum cannot shift them. */
+    private static int measureId(TransferMethod method) {
+        switch (method) {
+            case READ_WRITE:
+                return 1;
+            case MMAP_WRITE:
+                return 2;
+            case SENDFILE:
+                return 3;
+            case SPLICE:
+                return 4;
+            case COPY_FILE_RANGE:
+                return 5;
+            default:
+                throw new IllegalArgumentException(method + " cannot be measured");
+        }
+    }
+
+    /** The operation name the plain methods put in their error messages. */
+    private static String operationName(TransferMethod method) {
+        switch (method) {
+            case READ_WRITE:
+                return "readWrite";
+            case MMAP_WRITE:
+                return "mmapWrite";
+            case SENDFILE:
+                return "sendfile";
+            case SPLICE:
+                return "splice";
+            default:
+                return "copy_file_range";
+        }
+    }
 }

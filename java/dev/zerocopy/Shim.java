@@ -30,4 +30,12 @@ public interface Shim {
     String zc_errno_name(int err);
 
     String zc_strerror(int err);
+
+    // ---- measurement (native/zc_measure.c) ----
+
+    /** Fills usage[9] (direct memory) with the calling thread's counters; 0 or -errno. */
+    int zc_usage_snapshot(jnr.ffi.Pointer usage);
+
+    /** One transfer by method id, its cost written to delta[9]; bytes moved or -errno. */
+    long zc_measure(int method, int in, int out, long offset, long length, jnr.ffi.Pointer delta);
 }

@@ -1,0 +1,397 @@
+package dev.zerocopy.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** The results as a table (stdout), CSV and JSON. */
+final class Report {
+    private final Comparison.Settings settings;
+    private final List<Comparison.Row> rows;
+    private final Map<String, String> machine;
+
+    Report(Comparison.Settings settings, List<Comparison.Row> rows, String loadBefore) {
+        this.settings = settings;
+        this.rows = rows;
+        this.machine = machine();
+        machine.put("load_average_before", loadBefore);
+        machine.put("load_average_after", loadAverage());
+    }
+
+    /** The 1, 5 and 15 minute load averages: how busy the machine was (other work skews every figure). */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Paths.get("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    /** Kernel, CPU, cores, memory and JVM: what a reader needs to weigh the figures. */
+    static Map<String, String> machine() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("kernel", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        m.put("cpu", firstValue(Paths.get("/proc/cpuinfo"), "model name"));
+        m.put("cores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        m.put("memory", firstValue(Paths.get("/proc/meminfo"), "MemTotal"));
+        m.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        return m;
+    }
+
+    private static String firstValue(Path file, String key) {
+        try {
+            for (String line : Files.readAllLines(file)) {
+                if (line.startsWith(key)) {
+                    int colon = line.indexOf(':');
+                    return colon >= 0 ? line.substring(colon + 1).trim() : line;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux /proc: unknown
+        }
+        return "unknown";
+    }
+
+    /** Median GB/s of the ratio baseline on the row's target and size, or NaN. */
+    double baseline(Comparison.Row row) {
+        for (Comparison.Row r : rows) {
+            if (r.target == row.target && r.size == row.size && r.contender.id().equals(Contenders.BASELINE) && !r.failed()) {
+                return r.gbpsMedian();
+            }
+        }
+        return Double.NaN;
+    }
+
+    double ratio(Comparison.Row row) {
+        return row.failed() ? Double.NaN : row.gbpsMedian() / baseline(row);
+    }
+
+    private static String fmt(double v, int decimals) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%." + decimals + "f", v);
+    }
+
+    /** Fewer decimals as numbers grow, so columns stay short. */
+    private static String num(double v) {
+        if (Double.isNaN(v)) {
+            return "-";
+        }
+        double a = Math.abs(v);
+        return fmt(v, a >= 100 ? 0 : a >= 10 ? 1 : a >= 0.1 ? 2 : a == 0 ? 0 : 3);
+    }
+
+    void printTable(PrintStream out) {
+        out.println("native-zerocopy compare: every path on the same page-cached data, interleaved; "
+                + settings.repeats() + " measured rounds after " + settings.warmup() + " warm-up");
+        out.println("machine: " + machine.get("kernel") + ", " + machine.get("cpu") + ", " + machine.get("cores")
+                + " cores, " + machine.get("memory") + ", " + machine.get("jvm") + "; load average "
+                + machine.get("load_average_before") + " before, " + machine.get("load_average_after") + " after");
+        out.println("copies: classic model per byte (CPU/DMA); sysc/MiB: syscalls counted exactly in the shim ('-': NIO, outside it);");
+        out.println("rw/MiB: the kernel's read/write-family count for the thread (/proc/thread-self/io syscr+syscw), for all rows:");
+        out.println("  (p)read/write count 1, sendfile and copy_file_range 2, splice/mmap/munmap/fstat 0;");
+        out.println("GB/s = 10^9 B/s until the receiver holds the last byte; CPU (thread clock; user/sys: getrusage, tick-sampled),");
+        out.println("faults and context switches are the sending thread's, per GiB or MiB moved;");
+        out.println("x transferTo = median GB/s over NIO FileChannel.transferTo's on the same target and size.");
+        String header = String.format(Locale.ROOT, "%-44s %-16s %9s %8s  %-23s %22s %9s %13s %8s  %s",
+                "method", "copies CPU/DMA", "sysc/MiB", "rw/MiB", "GB/s median [min-max]", "CPU ms/GiB (user/sys)", "flt/MiB",
+                "csw/MiB v/i", "x trTo", "check");
+        Target lastTarget = null;
+        long lastSize = -1;
+        for (Comparison.Row row : rows) {
+            if (row.target != lastTarget) {
+                out.println();
+                out.println("== target " + row.target.name() + ": " + row.target.describe());
+                lastTarget = row.target;
+                lastSize = -1;
+            }
+            if (row.size != lastSize) {
+                out.println();
+                out.println("-- " + Sizes.format(row.size) + " per transfer, " + row.transfersPerSample
+                        + " transfer(s) per sample");
+                out.println(header);
+                lastSize = row.size;
+            }
+            String label = (row.contender.family().equals("nio") ? "" : "native ") + row.contender.label();
+            String copies = row.contender.cpuCopies() + " / " + row.contender.dmaCopies();
+            if (row.failed()) {
+                out.println(String.format(Locale.ROOT, "%-44s %-16s FAILED: %s", label, copies, row.error));
+                continue;
+            }
+            String gbps = num(row.gbpsMedian()) + " [" + num(row.gbpsMin()) + "-" + num(row.gbpsMax()) + "]";
+            String cpu = num(row.cpuMsPerGiB()) + " (" + num(row.userMsPerGiB()) + "/" + num(row.systemMsPerGiB()) + ")";
+            double faults = row.minorFaultsPerMiB() + row.majorFaultsPerMiB();
+            String csw = num(row.voluntarySwitchesPerMiB()) + "/" + num(row.involuntarySwitchesPerMiB());
+            out.println(String.format(Locale.ROOT, "%-44s %-16s %9s %8s  %-23s %22s %9s %13s %8s  %s",
+                    label, copies, num(row.syscallsPerMiB()), num(row.kernelIoCallsPerMiB()), gbps, cpu, num(faults), csw,
+                    fmt(ratio(row), 2) + "x", check(row)));
+        }
+        boolean noCopy = rows.stream().anyMatch(r -> !r.target.copies());
+        if (noCopy) {
+            out.println();
+            out.println("NOTE: /dev/null discards bytes unread: sendfile, splice and mmap+write copy NOTHING there; "
+                    + "its GB/s are call overhead, never a copy rate.");
+        }
+    }
+
+    private static String check(Comparison.Row row) {
+        if (!row.target.copies()) {
+            return "none: nothing is copied";
+        }
+        return row.verified ? "CRC32C ok" : "VERIFY FAILED";
+    }
+
+    private static final String[] CSV_COLUMNS = {
+        "target", "copies_data", "size_bytes", "method", "family", "cpu_copies", "dma_copies", "transfers_per_sample",
+        "samples", "gbps_median", "gbps_min", "gbps_max", "cpu_ms_per_gib", "user_ms_per_gib", "sys_ms_per_gib", "syscalls_per_mib",
+        "kernel_rw_calls_per_mib",
+        "minor_faults_per_mib", "major_faults_per_mib", "voluntary_cs_per_mib", "involuntary_cs_per_mib",
+        "ratio_to_transferto", "verified", "error"};
+
+    void writeCsv(Path file) throws IOException {
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write(String.join(",", CSV_COLUMNS));
+            w.write('\n');
+            for (Comparison.Row r : rows) {
+                List<String> v = new ArrayList<>();
+                v.add(r.target.name());
+                v.add(Boolean.toString(r.target.copies()));
+                v.add(Long.toString(r.size));
+                v.add(r.contender.id());
+                v.add(r.contender.family());
+                v.add(Integer.toString(r.contender.cpuCopiesWithGather()));
+                v.add(Integer.toString(r.contender.dmaCopies()));
+                v.add(Integer.toString(r.transfersPerSample));
+                v.add(Integer.toString(r.samples.size()));
+                for (double d : new double[] {r.gbpsMedian(), r.gbpsMin(), r.gbpsMax(), r.cpuMsPerGiB(), r.userMsPerGiB(),
+                        r.systemMsPerGiB(), r.syscallsPerMiB(), r.kernelIoCallsPerMiB(), r.minorFaultsPerMiB(), r.majorFaultsPerMiB(),
+                        r.voluntarySwitchesPerMiB(), r.involuntarySwitchesPerMiB(), ratio(r)}) {
+                    v.add(Double.isNaN(d) || r.failed() ? "" : String.format(Locale.ROOT, "%.6g", d));
+                }
+                v.add(r.target.copies() ? Boolean.toString(r.verified && !r.failed()) : "");
+                v.add(r.error == null ? "" : csvQuote(r.error));
+                w.write(String.join(",", v));
+                w.write('\n');
+            }
+        }
+    }
+
+    private static String csvQuote(String s) {
+        return "\"" + s.replace("\"", "\"\"").replace('\n', ' ') + "\"";
+    }
+
+    void writeJson(Path file) throws IOException {
+        Json j = new Json();
+        j.open('{');
+        j.field("tool", "native-zerocopy compare");
+        j.field("created", Instant.now().toString());
+        j.key("machine").open('{');
+        machine.forEach(j::field);
+        j.close('}');
+        j.key("settings").open('{');
+        j.field("repeats", settings.repeats());
+        j.field("warmup", settings.warmup());
+        j.field("batch_bytes", settings.batchBytes());
+        j.key("sizes").open('[');
+        settings.sizes().forEach(s -> j.value(s));
+        j.close(']');
+        j.close('}');
+        j.key("targets").open('[');
+        for (Target t : settings.targets()) {
+            j.open('{');
+            j.field("name", t.name());
+            j.field("description", t.describe());
+            j.field("copies_data", t.copies());
+            j.close('}');
+        }
+        j.close(']');
+        j.key("results").open('[');
+        for (Comparison.Row r : rows) {
+            j.open('{');
+            j.field("target", r.target.name());
+            j.field("size_bytes", r.size);
+            j.field("method", r.contender.id());
+            j.field("label", r.contender.label());
+            j.field("family", r.contender.family());
+            j.field("cpu_copies", r.contender.cpuCopiesWithGather());
+            j.field("cpu_copies_text", r.contender.cpuCopies());
+            j.field("dma_copies", r.contender.dmaCopies());
+            j.field("transfers_per_sample", r.transfersPerSample);
+            if (r.failed()) {
+                j.field("error", r.error);
+            } else {
+                j.field("gbps_median", r.gbpsMedian());
+                j.field("gbps_min", r.gbpsMin());
+                j.field("gbps_max", r.gbpsMax());
+                j.field("cpu_ms_per_gib", r.cpuMsPerGiB());
+                j.field("user_ms_per_gib", r.userMsPerGiB());
+                j.field("sys_ms_per_gib", r.systemMsPerGiB());
+                j.field("syscalls_per_mib", r.syscallsPerMiB());
+                j.field("kernel_rw_calls_per_mib", r.kernelIoCallsPerMiB());
+                j.field("minor_faults_per_mib", r.minorFaultsPerMiB());
+                j.field("major_faults_per_mib", r.majorFaultsPerMiB());
+                j.field("voluntary_cs_per_mib", r.voluntarySwitchesPerMiB());
+                j.field("involuntary_cs_per_mib", r.involuntarySwitchesPerMiB());
+                j.field("ratio_to_transferto", ratio(r));
+            }
+            if (r.target.copies()) {
+                j.field("verified", r.verified && !r.failed());
+            } else {
+                j.key("verified").value((String) null); // nothing is copied, so nothing to verify
+            }
+            j.key("samples").open('[');
+            for (Comparison.Sample s : r.samples) {
+                j.open('{');
+                j.field("bytes", s.bytes());
+                j.field("wall_ns", s.wallNanos());
+                j.field("syscalls", r.contender.countsSyscalls() ? s.usage().syscalls() : -1);
+                j.field("kernel_rw_calls", s.kernelIoCalls());
+                j.field("cpu_ns", s.usage().threadCpuNanos());
+                j.field("user_ns", s.usage().userNanos());
+                j.field("sys_ns", s.usage().systemNanos());
+                j.field("minor_faults", s.usage().minorFaults());
+                j.field("major_faults", s.usage().majorFaults());
+                j.field("voluntary_cs", s.usage().voluntaryContextSwitches());
+                j.field("involuntary_cs", s.usage().involuntaryContextSwitches());
+                j.close('}');
+            }
+            j.close(']');
+            j.close('}');
+        }
+        j.close(']');
+        j.close('}');
+        Files.writeString(file, j.toString() + "\n", StandardCharsets.UTF_8);
+    }
+
+    /** A small JSON writer: objects, arrays, strings, numbers (NaN as null), booleans. */
+    private static final class Json {
+        private final StringBuilder sb = new StringBuilder();
+        private boolean needComma;
+        private int depth;
+
+        Json open(char c) {
+            comma();
+            sb.append(c);
+            depth++;
+            needComma = false;
+            return this;
+        }
+
+        Json close(char c) {
+            depth--;
+            newline();
+            sb.append(c);
+            needComma = true;
+            return this;
+        }
+
+        Json key(String k) {
+            comma();
+            quote(k);
+            sb.append(": ");
+            needComma = false;
+            return this;
+        }
+
+        void field(String k, String v) {
+            key(k);
+            value(v);
+        }
+
+        void field(String k, long v) {
+            key(k);
+            value(v);
+        }
+
+        void field(String k, double v) {
+            key(k);
+            comma();
+            sb.append(Double.isNaN(v) || Double.isInfinite(v) ? "null" : Double.toString(v));
+            needComma = true;
+        }
+
+        void field(String k, boolean v) {
+            key(k);
+            comma();
+            sb.append(v);
+            needComma = true;
+        }
+
+        void value(String v) {
+            comma();
+            if (v == null) {
+                sb.append("null");
+            } else {
+                quote(v);
+            }
+            needComma = true;
+        }
+
+        void value(long v) {
+            comma();
+            sb.append(v);
+            needComma = true;
+        }
+
+        private void comma() {
+            if (needComma) {
+                sb.append(',');
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ' ') {
+                newline();
+            }
+        }
+
+        private void newline() {
+            sb.append('\n');
+            for (int i = 0; i < depth; i++) {
+                sb.append("  ");
+            }
+        }
+
+        private void quote(String s) {
+            sb.append('"');
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                switch (c) {
+                    case '"':
+                        sb.append("\\\"");
+                        break;
+                    case '\\':
+                        sb.append("\\\\");
+                        break;
+                    case '\n':
+                        sb.append("\\n");
+                        break;
+                    case '\r':
+                        sb.append("\\r");
+                        break;
+                    case '\t':
+                        sb.append("\\t");
+                        break;
+                    default:
+                        if (c < 0x20) {
+                            sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                        } else {
+                            sb.append(c);
+                        }
+                }
+            }
+            sb.append('"');
+        }
+
+        @Override
+        public String toString() {
+            return sb.toString().stripLeading();
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package dev.zerocopy;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Random;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * NativeZeroCopy.measure: the syscall count is what each path must make, bytes match and arrive
+ * intact, and mmap+write shows its page faults. The counts follow from the shim's loops: read+write
+ * uses a 256 KiB buffer (pread + write per chunk), mmap+write maps 8 MiB windows (fstat, mmap,
+ * write, munmap per window), splice goes through a 1 MiB pipe (into it, out of it).
+ */
+class MeasureTest {
+    private static final int KIB = 1024;
+    private static final int MIB = 1024 * KIB;
+
+    @TempDir
+    Path dir;
+
+    private byte[] data;
+    private Path src;
+
+    @BeforeEach
+    void source() throws Exception {
+        data = new byte[4 * MIB + 123];
+        new Random(7).nextBytes(data);
+        src = Files.write(dir.resolve("src"), data);
+    }
+
+    private TransferStats toFile(TransferMethod method, long offset, long length, Path dst) throws Exception {
+        try (FileChannel in = FileChannel.open(src);
+             FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            return NativeZeroCopy.measure(method, NativeZeroCopy.fd(in), NativeZeroCopy.fd(out), offset, length);
+        }
+    }
+
+    private void assertCopied(Path dst, long offset, long length) throws Exception {
+        assertArrayEquals(Arrays.copyOfRange(data, (int) offset, (int) (offset + length)), Files.readAllBytes(dst));
+    }
+
+    @Test
+    void sendfileOfASmallTransferIsOneSyscall() throws Exception {
+        Path dst = dir.resolve("dst");
+        TransferStats s = toFile(TransferMethod.SENDFILE, 100, 4 * KIB, dst);
+        assertEquals(4 * KIB, s.bytes());
+        assertEquals(1, s.syscalls());
+        assertEquals(TransferMethod.SENDFILE, s.method());
+        assertEquals(0, s.cpuCopies());
+        assertEquals(2, s.dmaCopies());
+        assertTrue(s.wallNanos() > 0, "wall time must be measured");
+        assertCopied(dst, 100, 4 * KIB);
+    }
+
+    @Test
+    void readWriteMakesTwoSyscallsPerChunk() throws Exception {
+        Path dst = dir.resolve("dst");
+        // 1 MiB through the 256 KiB buffer: 4 chunks, each one pread and one write.
+        TransferStats s = toFile(TransferMethod.READ_WRITE, 0, MIB, dst);
+        assertEquals(MIB, s.bytes());
+        assertEquals(8, s.syscalls());
+        assertEquals(2, s.cpuCopies());
+        assertCopied(dst, 0, MIB);
+    }
+
+    @Test
+    void readWritePastEndOfFileAddsTheFinalZeroRead() throws Exception {
+        Path dst = dir.resolve("dst");
+        long offset = data.length - 1000;
+        // One short pread + write, then the pread that returns 0 (end of file): 3 syscalls.
+        TransferStats s = toFile(TransferMethod.READ_WRITE, offset, MIB, dst);
+        assertEquals(1000, s.bytes());
+        assertEquals(3, s.syscalls());
+        assertCopied(dst, offset, 1000);
+    }
+
+    @Test
+    void mmapWriteFaultsThePagesInAndMakesFourSyscallsPerWindow() throws Exception {
+        Path dst = dir.resolve("dst");
+        // One 8 MiB window covers the request: fstat, mmap, write, munmap.
+        TransferStats s = toFile(TransferMethod.MMAP_WRITE, 0, 2 * MIB, dst);
+        assertEquals(2 * MIB, s.bytes());
+        assertEquals(4, s.syscalls());
+        // A fresh mapping has no page table entries: write(2) faults them in. How many pages one
+        // fault maps depends on the kernel (fault-around: 16 pages; a large page-cache folio in a
+        // PMD-aligned mapping: up to 2 MiB at once), so only "at least one" is certain.
+        assertTrue(s.minorFaults() + s.majorFaults() >= 1, "mmap+write must show its page faults, saw " + s);
+        assertCopied(dst, 0, 2 * MIB);
+    }
+
+    @Test
+    void readWriteFromPageCacheDoesNotFault() throws Exception {
+        Path warm = dir.resolve("warm");
+        toFile(TransferMethod.READ_WRITE, 0, MIB, warm); // the thread buffer is allocated and touched
+        Path dst = dir.resolve("dst");
+        TransferStats s = toFile(TransferMethod.READ_WRITE, 0, MIB, dst);
+        // The buffer is already mapped and the kernel copies into it: no fault per page as with mmap.
+        assertTrue(s.minorFaults() < 16, "read+write into a touched buffer should not fault per page: " + s);
+        assertCopied(dst, 0, MIB);
+    }
+
+    @Test
+    void spliceMakesTwoSyscallsPerPipeful() throws Exception {
+        toFile(TransferMethod.SPLICE, 0, KIB, dir.resolve("warm")); // creates this thread's pipe (pipe2, fcntl)
+        Path dst = dir.resolve("dst");
+        TransferStats s = toFile(TransferMethod.SPLICE, 5, 64 * KIB, dst);
+        assertEquals(64 * KIB, s.bytes());
+        assertEquals(2, s.syscalls(), "into the pipe, out of the pipe");
+        assertCopied(dst, 5, 64 * KIB);
+    }
+
+    @Test
+    void copyFileRangeIsOneSyscall() throws Exception {
+        Path dst = dir.resolve("dst");
+        TransferStats s = toFile(TransferMethod.COPY_FILE_RANGE, 0, 3 * MIB, dst);
+        assertEquals(3 * MIB, s.bytes());
+        assertEquals(1, s.syscalls());
+        assertCopied(dst, 0, 3 * MIB);
+    }
+
+    @Test
+    void sendfileToALoopbackSocketCountsBytesAndSyscalls() throws Exception {
+        try (ServerSocketChannel server = ServerSocketChannel.open()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+             SocketChannel sender = SocketChannel.open(server.getLocalAddress());
+             SocketChannel receiver = server.accept();
+             FileChannel in = FileChannel.open(src)) {
+            TransferStats s = NativeZeroCopy.measure(TransferMethod.SENDFILE, NativeZeroCopy.fd(in),
+                    NativeZeroCopy.fd(sender), 0, 4 * KIB);
+            assertEquals(4 * KIB, s.bytes());
+            assertEquals(1, s.syscalls());
+            ByteBuffer got = ByteBuffer.allocate(4 * KIB);
+            while (got.hasRemaining()) {
+                receiver.read(got);
+            }
+            assertArrayEquals(Arrays.copyOf(data, 4 * KIB), got.array());
+        }
+    }
+
+    @Test
+    void zeroLengthMakesNoSyscall() throws Exception {
+        TransferStats s = toFile(TransferMethod.SENDFILE, 0, 0, dir.resolve("dst"));
+        assertEquals(0, s.bytes());
+        assertEquals(0, s.syscalls());
+    }
+
+    @Test
+    void threadUsageSeesTheSameSyscallsAsMeasure() throws Exception {
+        ThreadUsage before = NativeZeroCopy.threadUsage();
+        TransferStats a = toFile(TransferMethod.READ_WRITE, 0, MIB, dir.resolve("a"));
+        TransferStats b = toFile(TransferMethod.SENDFILE, 0, MIB, dir.resolve("b"));
+        ThreadUsage spent = NativeZeroCopy.threadUsage().minus(before);
+        assertEquals(a.syscalls() + b.syscalls(), spent.syscalls());
+        assertTrue(spent.wallNanos() >= a.wallNanos() + b.wallNanos());
+        assertTrue(spent.cpuNanos() >= 0);
+        assertTrue(spent.threadCpuNanos() > 0, "the thread CPU clock must advance over two transfers");
+    }
+
+    @Test
+    void aFailedTransferThrowsAsThePlainCallDoes() throws Exception {
+        try (FileChannel in = FileChannel.open(src)) {
+            // fd 1_000_000 is above any RLIMIT_NOFILE here: sendfile answers EBADF.
+            ErrnoException e = assertThrows(ErrnoException.class,
+                    () -> NativeZeroCopy.measure(TransferMethod.SENDFILE, NativeZeroCopy.fd(in), 1_000_000, 0, KIB));
+            assertEquals("EBADF", e.errnoName());
+            assertEquals("sendfile", e.syscall());
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> NativeZeroCopy.measure(TransferMethod.SENDFILE, 0, 1, -1, KIB));
+    }
+}
