@@ -78,8 +78,10 @@ public final class ZeroCopyFileChannel extends FileChannel {
         if (!channel.isOpen()) {
             throw new ClosedChannelException();
         }
-        int jdkFd = channel.getClass().getName().startsWith("sun.nio.ch.") ? FdAccess.channelFd(channel) : FdAccess.NO_FD_FIELD;
-        if (jdkFd < 0 || !NativeZeroCopy.isAvailable()) {
+        // isAvailable() first: it loads the library that FdAccess's native methods live in.
+        int jdkFd = NativeZeroCopy.isAvailable() && channel.getClass().getName().startsWith("sun.nio.ch.")
+                ? FdAccess.channelFd(channel) : FdAccess.NO_FD_FIELD;
+        if (jdkFd < 0) {
             return new ZeroCopyFileChannel(channel, -1, 0);
         }
         long r = NativeLibrary.shim().zc_chan_dup(jdkFd, 1);
