@@ -88,6 +88,8 @@ public final class ZeroCopyChannels {
     static final int DESC_APPEND = 0x4;
     static final int DESC_NONBLOCK = 0x8;
     static final int DESC_EMPTY = 0x10;
+    /** Java only: access mode and O_APPEND are known from the open options, kind and EMPTY are not yet. */
+    static final int DESC_PARTIAL = 0x20;
     static final int DESC_KIND_SHIFT = 8;
     private static final int KIND_FILE = 1;
     private static final int KIND_FIFO = 2;
@@ -266,13 +268,13 @@ public final class ZeroCopyChannels {
             throw new ClosedChannelException();
         }
         st.last = null;
-        long in = hold(src);
+        long in = hold(src, false);
         try {
             int inFd = (int) in;
             if (inFd >= 0 && (desc(in) & DESC_READABLE) == 0) {
                 throw new NonReadableChannelException();
             }
-            long out = hold(target);
+            long out = hold(target, true);
             try {
                 int outFd = (int) out;
                 if (outFd >= 0 && target instanceof FileChannel && (desc(out) & DESC_WRITABLE) == 0) {
@@ -336,7 +338,7 @@ public final class ZeroCopyChannels {
                 break;
             }
         }
-        if (done == 0 && count > 0 && forced == null && (inDesc & DESC_EMPTY) != 0 && src.size() == 0) {
+        if (done == 0 && count > 0 && forced == null && (inDesc & (DESC_EMPTY | DESC_PARTIAL)) != 0 && src.size() == 0) {
             // procfs and sysfs files claim size 0 and some refuse or shortcut the in-kernel paths;
             // read them as JDK 21+ does, with a plain read+write (JDK 17 returns 0 here).
             done = NativeZeroCopy.readWrite(inFd, outFd, position, count);
@@ -374,7 +376,7 @@ public final class ZeroCopyChannels {
             throw new ClosedChannelException();
         }
         st.last = null;
-        long out = hold(dst);
+        long out = hold(dst, false);
         try {
             int outFd = (int) out;
             if (outFd >= 0 && (desc(out) & DESC_WRITABLE) == 0) {
@@ -393,7 +395,7 @@ public final class ZeroCopyChannels {
             if (src instanceof SocketChannel && !((SocketChannel) src).isConnected()) {
                 throw new NotYetConnectedException();
             }
-            long in = hold(src);
+            long in = hold(src, true);
             try {
                 int inFd = (int) in;
                 if (src instanceof FileChannel && inFd >= 0 && (desc(in) & DESC_READABLE) == 0) {
@@ -551,9 +553,9 @@ public final class ZeroCopyChannels {
      * other JDK channel is duplicated, then checked to be still open (closing marks a channel
      * closed before its fd is closed, so an open channel after the dup means the dup names its file).
      */
-    private static long hold(Channel ch) throws IOException {
+    private static long hold(Channel ch, boolean needKind) throws IOException {
         if (ch instanceof ZeroCopyFileChannel) {
-            return ((ZeroCopyFileChannel) ch).acquire();
+            return ((ZeroCopyFileChannel) ch).acquire(needKind);
         }
         // Only the JDK's own classes: a user channel with a field named fd must get its write() called.
         if (!ch.getClass().getName().startsWith("sun.nio.ch.")) {

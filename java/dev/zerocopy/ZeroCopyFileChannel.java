@@ -10,7 +10,10 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
@@ -42,7 +45,8 @@ public final class ZeroCopyFileChannel extends FileChannel {
     private final FileChannel delegate;
     /** Our duplicate of the delegate's fd, or -1 when it has none (a FileChannel not from the JDK). */
     private final int fd;
-    private final int desc;
+    /** Description bits (ZeroCopyChannels.DESC_*); DESC_PARTIAL until the kernel was asked. */
+    private volatile int desc;
     /** In-flight native transfers, plus CLOSED once closed; the fd is closed when it reaches CLOSED. */
     private final AtomicLong state = new AtomicLong();
     private volatile TransferMethod method;
@@ -55,12 +59,24 @@ public final class ZeroCopyFileChannel extends FileChannel {
 
     /** {@link FileChannel#open(Path, OpenOption...)}, wrapped. */
     public static ZeroCopyFileChannel open(Path path, OpenOption... options) throws IOException {
-        return wrap(FileChannel.open(path, options));
+        return open(path, new HashSet<>(Arrays.asList(options)));
     }
 
     /** {@link FileChannel#open(Path, Set, FileAttribute...)}, wrapped. */
     public static ZeroCopyFileChannel open(Path path, Set<? extends OpenOption> options, FileAttribute<?>... attrs) throws IOException {
-        return wrap(FileChannel.open(path, options, attrs));
+        FileChannel ch = FileChannel.open(path, options, attrs);
+        try {
+            // The options say how it was opened (as FileChannel.open reads them): no need to ask the kernel.
+            boolean append = options.contains(StandardOpenOption.APPEND);
+            boolean write = append || options.contains(StandardOpenOption.WRITE);
+            boolean read = options.contains(StandardOpenOption.READ) || !write;
+            int known = (read ? ZeroCopyChannels.DESC_READABLE : 0) | (write ? ZeroCopyChannels.DESC_WRITABLE : 0)
+                    | (append ? ZeroCopyChannels.DESC_APPEND : 0) | ZeroCopyChannels.DESC_PARTIAL;
+            return wrap(ch, known);
+        } catch (IOException | RuntimeException | Error e) {
+            ch.close();
+            throw e;
+        }
     }
 
     /**
@@ -71,6 +87,11 @@ public final class ZeroCopyFileChannel extends FileChannel {
      * @throws ClosedChannelException if {@code channel} is closed
      */
     public static ZeroCopyFileChannel wrap(FileChannel channel) throws IOException {
+        return wrap(channel, -1);
+    }
+
+    /** known: description bits from the open options, or -1 to ask the kernel. */
+    private static ZeroCopyFileChannel wrap(FileChannel channel, int known) throws IOException {
         Objects.requireNonNull(channel, "channel");
         if (channel instanceof ZeroCopyFileChannel) {
             return (ZeroCopyFileChannel) channel;
@@ -84,13 +105,13 @@ public final class ZeroCopyFileChannel extends FileChannel {
         if (jdkFd < 0) {
             return new ZeroCopyFileChannel(channel, -1, 0);
         }
-        long r = NativeLibrary.shim().zc_chan_dup(jdkFd, 1);
+        long r = NativeLibrary.shim().zc_chan_dup(jdkFd, known < 0 ? 1 : 0);
         Errors.check(r, "fcntl(F_DUPFD_CLOEXEC)", jdkFd, -1, 0, 0);
         if (!channel.isOpen()) {
             NativeLibrary.shim().zc_chan_close((int) r);
             throw new ClosedChannelException();
         }
-        return new ZeroCopyFileChannel(channel, (int) r, (int) (r >>> 32));
+        return new ZeroCopyFileChannel(channel, (int) r, known < 0 ? (int) (r >>> 32) : known);
     }
 
     /**
@@ -111,17 +132,33 @@ public final class ZeroCopyFileChannel extends FileChannel {
         return delegate;
     }
 
-    /** Pins the fd for one native call: {@code desc << 32 | fd} (fd -1: none). */
-    long acquire() throws ClosedChannelException {
+    /**
+     * Pins the fd for one native call: {@code desc << 32 | fd} (fd -1: none). With needKind, the
+     * kind and DESC_EMPTY are filled in (asked of the kernel once) if the options did not tell.
+     */
+    long acquire(boolean needKind) throws IOException {
         while (true) {
             long s = state.get();
             if ((s & CLOSED) != 0) {
                 throw new ClosedChannelException();
             }
             if (state.compareAndSet(s, s + 1)) {
-                return fd < 0 ? ZeroCopyChannels.NO_FD : (long) desc << 32 | fd;
+                break;
             }
         }
+        if (fd < 0) {
+            return ZeroCopyChannels.NO_FD;
+        }
+        int d = desc;
+        if (needKind && (d & ZeroCopyChannels.DESC_PARTIAL) != 0) {
+            long r = NativeLibrary.shim().zc_chan_describe(fd);
+            if (r < 0) {
+                release();
+                Errors.check(r, "fcntl/fstat", fd, -1, 0, 0);
+            }
+            desc = d = (int) r;
+        }
+        return (long) d << 32 | fd;
     }
 
     void release() {
