@@ -97,6 +97,11 @@ public final class ZeroCopyChannels {
     /** What a SocketChannel is described as without asking the kernel. */
     private static final int SOCKET_DESC = DESC_READABLE | DESC_WRITABLE | (KIND_SOCKET << DESC_KIND_SHIFT);
     private static final int PIPE_DESC = DESC_READABLE | DESC_WRITABLE | (KIND_FIFO << DESC_KIND_SHIFT);
+    /**
+     * JDK 21 changed transferFrom's spec (JDK-8303260): a position past the end of the file grows
+     * it, where JDK 17 returns 0. This class follows the JDK it runs on.
+     */
+    static final boolean TRANSFER_FROM_GROWS = Runtime.version().feature() >= 21;
     /** A held channel without a usable fd. */
     static final long NO_FD = -1L;
 
@@ -158,8 +163,8 @@ public final class ZeroCopyChannels {
 
     /**
      * {@link FileChannel#transferFrom(ReadableByteChannel, long, long)} with its contract: writes
-     * into {@code dst} at {@code position} without moving its position (0 and no effect when
-     * {@code position} is past its size), reads {@code src} at its position and advances it,
+     * into {@code dst} at {@code position} without moving its position (a position past its size
+     * returns 0 on JDK 17 and grows the file on JDK 21+, as the running JDK's FileChannel does), reads {@code src} at its position and advances it,
      * returns the bytes written. Stops at {@code count}, at end of stream, or when a non-blocking
      * {@code src} has no more bytes (possibly 0). Never reads more than {@code count} bytes from
      * {@code src}.
@@ -389,7 +394,7 @@ public final class ZeroCopyChannels {
                 throw new UnsupportedOperationException(forced + " cannot write at an explicit file position: "
                         + "transferFrom takes SPLICE, COPY_FILE_RANGE or READ_WRITE");
             }
-            if (position > dst.size()) {
+            if (!TRANSFER_FROM_GROWS && position > dst.size()) {
                 return 0;
             }
             if (src instanceof SocketChannel && !((SocketChannel) src).isConnected()) {

@@ -320,7 +320,7 @@ class ChannelsContractTest {
                             in.position(5);
                             out.position(4);
                             long n = impl.transferFrom(out, in, pos, count);
-                            return "n=" + n + " srcPos=" + in.position() + " dstPos=" + out.position() + " dst=" + sha256(Files.readAllBytes(dst));
+                            return "pos=" + pos + " count=" + count + " in " + where.getFileName() + ": n=" + n + " srcPos=" + in.position() + " dstPos=" + out.position() + " dst=" + sha256(Files.readAllBytes(dst));
                         }
                     });
                 }
