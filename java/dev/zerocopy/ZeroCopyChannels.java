@@ -563,7 +563,7 @@ public final class ZeroCopyChannels {
             return ((ZeroCopyFileChannel) ch).acquire(needKind);
         }
         // Only the JDK's own classes: a user channel with a field named fd must get its write() called.
-        if (!ch.getClass().getName().startsWith("sun.nio.ch.")) {
+        if (!isJdkChannel(ch)) {
             return NO_FD;
         }
         int fd = FdAccess.channelFd(ch);
@@ -589,6 +589,18 @@ public final class ZeroCopyChannels {
         long desc = known ? (ch instanceof SocketChannel ? SOCKET_DESC : PIPE_DESC) : r >>> 32;
         return desc << 32 | (dup & 0xffffffffL);
     }
+
+    /** Whether ch is one of the JDK's own channel classes (cached per class). */
+    static boolean isJdkChannel(Object ch) {
+        return JDK_CLASS.get(ch.getClass());
+    }
+
+    private static final ClassValue<Boolean> JDK_CLASS = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            return type.getName().startsWith("sun.nio.ch.");
+        }
+    };
 
     private static void release(Channel ch, long held) {
         if (ch instanceof ZeroCopyFileChannel) {

@@ -100,7 +100,7 @@ public final class ZeroCopyFileChannel extends FileChannel {
             throw new ClosedChannelException();
         }
         // isAvailable() first: it loads the library that FdAccess's native methods live in.
-        int jdkFd = NativeZeroCopy.isAvailable() && channel.getClass().getName().startsWith("sun.nio.ch.")
+        int jdkFd = NativeZeroCopy.isAvailable() && ZeroCopyChannels.isJdkChannel(channel)
                 ? FdAccess.channelFd(channel) : FdAccess.NO_FD_FIELD;
         if (jdkFd < 0) {
             return new ZeroCopyFileChannel(channel, -1, 0);

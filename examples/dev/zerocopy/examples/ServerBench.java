@@ -137,22 +137,23 @@ public final class ServerBench {
     }
 
     /** A keep-alive HTTP/1.1 client on a blocking SocketChannel; bodies are read into a direct buffer and dropped. */
-    private static final class Client implements AutoCloseable {
+    public static final class Client implements AutoCloseable {
         private final SocketChannel ch;
         private final ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
         private final byte[] scratch = new byte[4096];
 
-        Client(int port) throws IOException {
+        public Client(int port) throws IOException {
             ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
             buf.limit(0);
         }
 
         /** Fetches /name; returns the body length. */
-        long fetch(String name) throws IOException {
+        public long fetch(String name) throws IOException {
             return fetch(name, null);
         }
 
-        void verify(String name, byte[] want) throws Exception {
+        /** Fetches /name and checks its bytes against want. */
+        public void verify(String name, byte[] want) throws Exception {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
             long n = fetch(name, md);
             if (n != want.length || !Arrays.equals(md.digest(), MessageDigest.getInstance("SHA-256").digest(want))) {
