@@ -62,7 +62,9 @@ public final class ServerBench {
         // A private directory (under --dir, or the temp dir), deleted at the end.
         dir = dir == null ? Files.createTempDirectory("zc-serverbench-") : Files.createTempDirectory(dir, "zc-serverbench-");
         String[] cfg = configs.split(",");
-        List<StaticFileServer> servers = new ArrayList<>();
+        StaticFileServer.Mode[] modes = new StaticFileServer.Mode[cfg.length];
+        TransferMethod[] methods = new TransferMethod[cfg.length];
+        StaticFileServer server = null;
         try {
             Random rnd = new Random(1);
             for (long size : sizes) {
@@ -70,12 +72,15 @@ public final class ServerBench {
                 rnd.nextBytes(b);
                 Files.write(dir.resolve("f" + size), b);
             }
-            for (String c : cfg) {
-                String[] p = c.split(":");
-                StaticFileServer.Mode mode = StaticFileServer.Mode.valueOf(p[0].toUpperCase(Locale.ROOT));
-                TransferMethod m = p.length > 1 ? TransferMethod.valueOf(p[1]) : null;
-                servers.add(new StaticFileServer(dir, "127.0.0.1", 0, mode, m));
+            for (int k = 0; k < cfg.length; k++) {
+                String[] p = cfg[k].split(":");
+                modes[k] = StaticFileServer.Mode.valueOf(p[0].toUpperCase(Locale.ROOT));
+                methods[k] = p.length > 1 ? TransferMethod.valueOf(p[1]) : null;
             }
+            // One server thread and one connection for every configuration, switched between
+            // samples: separate threads would be placed on the CPUs differently by the scheduler,
+            // which on loopback (the receive runs in the sender's context) swamps the effect measured.
+            server = new StaticFileServer(dir, "127.0.0.1", 0, modes[0], methods[0]);
             ThreadMXBean mx = ManagementFactory.getThreadMXBean();
             System.out.printf(Locale.ROOT, "# ServerBench: %d rounds (+1 warm-up), >= %d MiB per sample, java %s, %d cpus%n",
                     rounds, mibPerSample, Runtime.version(), Runtime.getRuntime().availableProcessors());
@@ -87,21 +92,21 @@ public final class ServerBench {
                 int fetches = (int) Math.max(1, Math.min(50_000, (mibPerSample << 20) / size));
                 double[][] mbps = new double[cfg.length][rounds];
                 double[][] cpu = new double[cfg.length][rounds];
-                List<Client> clients = new ArrayList<>();
+                Client client = new Client(server.port());
                 for (int k = 0; k < cfg.length; k++) {
-                    Client cl = new Client(servers.get(k).port());
-                    cl.verify(name, want); // every configuration serves the right bytes before it is timed
-                    clients.add(cl);
+                    server.configure(modes[k], methods[k]);
+                    client.verify(name, want); // every configuration serves the right bytes before it is timed
                 }
+                long tid = server.thread().getId();
                 for (int r = -1; r < rounds; r++) {
                     for (int j = 0; j < cfg.length; j++) {
                         int k = Math.floorMod(j + r, cfg.length); // rotate the order every round
-                        long tid = servers.get(k).thread().getId();
+                        server.configure(modes[k], methods[k]);
                         long cpu0 = mx.getThreadCpuTime(tid);
                         long t0 = System.nanoTime();
                         long bytes = 0;
                         for (int f = 0; f < fetches; f++) {
-                            bytes += clients.get(k).fetch(name);
+                            bytes += client.fetch(name);
                         }
                         long t1 = System.nanoTime();
                         long cpu1 = mx.getThreadCpuTime(tid);
@@ -111,9 +116,7 @@ public final class ServerBench {
                         }
                     }
                 }
-                for (Client cl : clients) {
-                    cl.close();
-                }
+                client.close();
                 for (int k = 0; k < cfg.length; k++) {
                     double[] ratio = new double[rounds];
                     for (int r = 0; r < rounds; r++) {
@@ -127,8 +130,8 @@ public final class ServerBench {
                 receive(dir, receiveMib, rounds);
             }
         } finally {
-            for (StaticFileServer s : servers) {
-                s.close();
+            if (server != null) {
+                server.close();
             }
             try (Stream<Path> s = Files.walk(dir)) {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {

@@ -46,8 +46,8 @@ public final class StaticFileServer implements Closeable {
     private static final byte[] HEADER_END = {'\r', '\n', '\r', '\n'};
 
     private final Path root;
-    private final Mode mode;
-    private final TransferMethod method;
+    private volatile Mode mode;
+    private volatile TransferMethod method;
     private final ServerSocketChannel server;
     private final Selector selector;
     private final Thread thread;
@@ -65,14 +65,7 @@ public final class StaticFileServer implements Closeable {
      */
     public StaticFileServer(Path root, String host, int port, Mode mode, TransferMethod method) throws IOException {
         this.root = root.toRealPath();
-        this.mode = mode;
-        this.method = method;
-        if (method != null && mode != Mode.ZEROCOPY) {
-            throw new IllegalArgumentException("--method needs --mode zerocopy");
-        }
-        if (method == TransferMethod.COPY_FILE_RANGE) {
-            throw new IllegalArgumentException("copy_file_range writes files only, not sockets");
-        }
+        configure(mode, method);
         this.selector = Selector.open();
         this.server = ServerSocketChannel.open();
         server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
@@ -81,6 +74,21 @@ public final class StaticFileServer implements Closeable {
         server.register(selector, SelectionKey.OP_ACCEPT);
         this.thread = new Thread(this::loop, "static-file-server-" + mode.name().toLowerCase(Locale.ROOT));
         thread.start();
+    }
+
+    /**
+     * Switches the mode (and forced method) for the files opened from now on; a benchmark uses it
+     * to compare modes on one server thread and one connection.
+     */
+    public void configure(Mode mode, TransferMethod method) {
+        if (method != null && mode != Mode.ZEROCOPY) {
+            throw new IllegalArgumentException("--method needs --mode zerocopy");
+        }
+        if (method == TransferMethod.COPY_FILE_RANGE) {
+            throw new IllegalArgumentException("copy_file_range writes files only, not sockets");
+        }
+        this.method = method;
+        this.mode = mode;
     }
 
     public int port() {
@@ -124,8 +132,9 @@ public final class StaticFileServer implements Closeable {
         if (mode == Mode.NIO) {
             return FileChannel.open(p, StandardOpenOption.READ);
         }
+        TransferMethod m = method;
         ZeroCopyFileChannel ch = ZeroCopyFileChannel.open(p, StandardOpenOption.READ);
-        ch.setTransferMethod(method);
+        ch.setTransferMethod(m);
         return ch;
     }
 
