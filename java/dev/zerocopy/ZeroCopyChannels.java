@@ -71,7 +71,13 @@ import java.util.concurrent.atomic.LongAdder;
  * whose peer stopped reading keeps the native call (and, through the duplicate, the connection)
  * alive until the peer reads or resets, because close(2) does not wake a thread blocked in
  * sendfile and the JDK only signals its own threads. Use shutdownOutput(), which does wake it, or
- * non-blocking sockets.
+ * non-blocking sockets. Likewise a transferFrom blocked on a blocking socket with no data waits
+ * for data or end of stream; shutdownInput() wakes it.
+ *
+ * <p>Interrupts: {@link ZeroCopyFileChannel} closes itself and throws ClosedByInterruptException
+ * when its thread is interrupted, as the JDK's FileChannel does. The static methods on a JDK
+ * FileChannel cannot register with that channel's interrupt machinery: an interrupt is noticed
+ * only by the channels' own later operations.
  *
  * <p>Falls back to the JDK's own transferTo/transferFrom when the native library is not available.
  */
