@@ -309,11 +309,13 @@ class ChannelsContractTest {
     @Test
     void fileToFileFrom() throws Exception {
         byte[] data = random(100_000, 9);
-        Path src = file(dir, "src", data);
+        Path srcExt4 = file(dir, "src", data);
+        Path srcTmpfs = file(shm, "src", data);
         int[] i = {0};
         for (long pos : new long[] {0, 1, 3, 4096, 10}) { // the dst holds 10 bytes: 11 would be past its end
             for (long count : COUNTS) {
-                for (Path where : new Path[] {dir, shm}) {
+                for (Path where : new Path[] {dir, shm}) { // ext4 -> ext4, ext4 -> tmpfs, tmpfs -> ext4
+                    Path src = where == shm ? srcExt4 : (i[0] % 2 == 0 ? srcExt4 : srcTmpfs);
                     sameAsNio(impl -> {
                         Path dst = file(where, "from-" + impl + "-" + i[0]++, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
                         try (FileChannel in = impl.open(src, READ); FileChannel out = impl.open(dst, READ, WRITE)) {
@@ -328,7 +330,7 @@ class ChannelsContractTest {
         }
         sameAsNio(impl -> {
             Path dst = file(dir, "past-" + impl, new byte[10]);
-            try (FileChannel in = impl.open(src, READ); FileChannel out = impl.open(dst, READ, WRITE)) {
+            try (FileChannel in = impl.open(srcExt4, READ); FileChannel out = impl.open(dst, READ, WRITE)) {
                 return "n=" + impl.transferFrom(out, in, 11, 5) + " srcPos=" + in.position() + " size=" + out.size();
             }
         });
@@ -440,6 +442,28 @@ class ChannelsContractTest {
                 }
             }
         });
+    }
+
+    /** An interrupted thread closes the channel and gets ClosedByInterruptException (not the static methods: see ZeroCopyChannels). */
+    @Test
+    void interruptClosesTheChannel() throws Exception {
+        Path src = file(dir, "src", random(100_000, 15));
+        for (Impl impl : new Impl[] {Impl.NIO, Impl.WRAPPED}) {
+            FileChannel in = impl.open(src, READ);
+            try (FileChannel out = FileChannel.open(dir.resolve("int-" + impl), CREATE, WRITE)) {
+                Thread.currentThread().interrupt();
+                String r;
+                try {
+                    r = "n=" + impl.transferTo(in, 0, 100_000, out);
+                } catch (IOException e) {
+                    r = e.getClass().getSimpleName();
+                }
+                assertTrue(Thread.interrupted(), impl + ": the interrupt status stays set");
+                assertEquals("ClosedByInterruptException open=false", r + " open=" + in.isOpen(), impl.toString());
+            } finally {
+                in.close();
+            }
+        }
     }
 
     @Test
