@@ -466,6 +466,31 @@ class ChannelsContractTest {
         }
     }
 
+    /** A non-blocking pipe with nothing in it: 0 at once, then exactly what was written (splice honours O_NONBLOCK). */
+    @Test
+    void nonBlockingPipeToFile() throws Exception {
+        byte[] data = random(50_000, 16);
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> sameAsNio(impl -> {
+            Pipe pipe = Pipe.open();
+            try (Pipe.SourceChannel source = pipe.source(); Pipe.SinkChannel sink = pipe.sink()) {
+                source.configureBlocking(false);
+                Path dst = dir.resolve("nbpipe-" + impl);
+                Files.write(dst, new byte[0]);
+                try (FileChannel out = impl.open(dst, READ, WRITE)) {
+                    long empty = impl.transferFrom(out, source, 0, 1000);
+                    sink.write(ByteBuffer.wrap(data));
+                    long total = 0;
+                    long n;
+                    while ((n = impl.transferFrom(out, source, total, 1 << 20)) > 0) {
+                        total += n;
+                    }
+                    assertArrayEquals(data, Files.readAllBytes(dst));
+                    return "empty=" + empty + " total=" + total;
+                }
+            }
+        }));
+    }
+
     @Test
     void transferFromErrors() throws Exception {
         Path src = file(dir, "src", random(100, 14));
