@@ -146,6 +146,12 @@ public final class ZeroCopyFileChannel extends FileChannel {
                 break;
             }
         }
+        if (!delegate.isOpen()) {
+            // Closed behind our back (the wrapped channel closed directly, or by an interrupt in
+            // one of its own operations): our duplicate would still work, the channel must not.
+            release();
+            throw new ClosedChannelException();
+        }
         if (fd < 0) {
             return ZeroCopyChannels.NO_FD;
         }
