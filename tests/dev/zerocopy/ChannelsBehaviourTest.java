@@ -196,6 +196,28 @@ class ChannelsBehaviourTest {
         assertArrayEquals(Files.readAllBytes(src), Files.readAllBytes(dir.resolve("d")));
     }
 
+    /**
+     * HAZARDS 1: more than 4 GiB in one transferTo (the kernel moves at most 0x7ffff000 per call,
+     * this layer 8 MiB per native call), the source position untouched. /dev/null as the target
+     * (kind OTHER) keeps it cheap; the bytes themselves are checked by the contract tests.
+     */
+    @Test
+    @org.junit.jupiter.api.Tag("slow")
+    void moreThanFourGibInOneCall() throws Exception {
+        long size = (4L << 30) + 4097;
+        Path src = dir.resolve("sparse");
+        try (FileChannel f = FileChannel.open(src, CREATE, WRITE)) {
+            f.write(ByteBuffer.wrap(random(4097, 9)), size - 4097);
+        }
+        try (FileChannel in = ZeroCopyFileChannel.open(src, READ); FileChannel out = FileChannel.open(Paths.get("/dev/null"), WRITE)) {
+            in.position(3);
+            assertEquals(size - 1, in.transferTo(1, Long.MAX_VALUE, out));
+            assertEquals(ChannelKind.OTHER, ZeroCopyChannels.lastKind());
+            assertEquals(TransferMethod.SENDFILE, ZeroCopyChannels.lastMethod());
+            assertEquals(3, in.position());
+        }
+    }
+
     /** HAZARDS 6: the per-thread pipe is reused and never leaks, including after resets mid-receive. */
     @Test
     void noDescriptorGrowsOverManyTransfers() throws Exception {
