@@ -38,4 +38,18 @@ public interface Shim {
 
     /** One transfer by method id, its cost written to delta[9]; bytes moved or -errno. */
     long zc_measure(int method, int in, int out, long offset, long length, jnr.ffi.Pointer delta);
+
+    // ---- channels ---- (native/zc_channels.c, native/zc_splice_from.c)
+
+    long zc_chan_describe(int fd);
+
+    long zc_chan_dup(int fd, int describe);
+
+    int zc_chan_close(int fd);
+
+    long zc_copy_file_range_at(int in, long inOffset, int out, long outOffset, long length);
+
+    long zc_splice_from(int in, int out, long offset, long length, int inIsPipe);
+
+    long zc_splice_from_lost();
 }

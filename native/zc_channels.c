@@ -1,0 +1,126 @@
+/*
+ * Helpers of the channel layer (java/dev/zerocopy/ZeroCopyChannels.java):
+ * private duplicates of channel fds, so a number the JDK closes and reuses
+ * can never receive our bytes (HAZARDS 13), a description of an fd (access
+ * mode, O_APPEND, kind), and copy_file_range(2) with both offsets explicit,
+ * which transferFrom needs (the target's file position must not move).
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "zc_common.h"
+
+/* Bits of a description; must match ZeroCopyChannels.java (our encoding, not kernel values). */
+#define ZC_DESC_READABLE 0x1
+#define ZC_DESC_WRITABLE 0x2
+#define ZC_DESC_APPEND 0x4
+#define ZC_DESC_NONBLOCK 0x8
+#define ZC_DESC_EMPTY 0x10 /* a regular file of size 0: maybe procfs, whose files all claim 0 */
+#define ZC_DESC_KIND_SHIFT 8
+enum { ZC_KIND_FILE = 1, ZC_KIND_FIFO, ZC_KIND_SOCKET, ZC_KIND_CHAR, ZC_KIND_OTHER };
+
+static int kind_of(mode_t mode)
+{
+    if (S_ISREG(mode)) {
+        return ZC_KIND_FILE;
+    }
+    if (S_ISFIFO(mode)) {
+        return ZC_KIND_FIFO;
+    }
+    if (S_ISSOCK(mode)) {
+        return ZC_KIND_SOCKET;
+    }
+    if (S_ISCHR(mode)) {
+        return ZC_KIND_CHAR;
+    }
+    return ZC_KIND_OTHER;
+}
+
+/* Describes fd: ZC_DESC_* bits and the kind above ZC_DESC_KIND_SHIFT, or -errno. */
+ZC_EXPORT int64_t zc_chan_describe(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0) {
+        return -errno;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        return -errno;
+    }
+    int64_t d = 0;
+    int acc = fl & O_ACCMODE;
+    if (acc == O_RDONLY || acc == O_RDWR) {
+        d |= ZC_DESC_READABLE;
+    }
+    if (acc == O_WRONLY || acc == O_RDWR) {
+        d |= ZC_DESC_WRITABLE;
+    }
+    if (fl & O_APPEND) {
+        d |= ZC_DESC_APPEND;
+    }
+    if (fl & O_NONBLOCK) {
+        d |= ZC_DESC_NONBLOCK;
+    }
+    if (S_ISREG(st.st_mode) && st.st_size == 0) {
+        d |= ZC_DESC_EMPTY;
+    }
+    return d | ((int64_t)kind_of(st.st_mode) << ZC_DESC_KIND_SHIFT);
+}
+
+/*
+ * A private duplicate of fd (F_DUPFD_CLOEXEC: a forked child must not inherit
+ * it). With `describe`, the description of zc_chan_describe goes in bits 32 and
+ * up. Returns that, or -errno. The duplicate shares the open file description:
+ * file position, O_NONBLOCK and O_APPEND are those of the channel.
+ */
+ZC_EXPORT int64_t zc_chan_dup(int fd, int describe)
+{
+    int d = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (d < 0) {
+        return -errno;
+    }
+    if (!describe) {
+        return d;
+    }
+    int64_t desc = zc_chan_describe(d);
+    if (desc < 0) {
+        close(d);
+        return desc;
+    }
+    return ((int64_t)desc << 32) | d;
+}
+
+/* close(2) of a duplicate; never retried on EINTR (the fd is gone either way on Linux). */
+ZC_EXPORT int zc_chan_close(int fd)
+{
+    return close(fd) == 0 ? 0 : -errno;
+}
+
+/*
+ * copy_file_range(2) from in at in_offset to out at out_offset; neither file
+ * position is used or moved. Loops as zc_copy_file_range does.
+ */
+ZC_EXPORT int64_t zc_copy_file_range_at(int in, int64_t in_offset, int out, int64_t out_offset, int64_t length)
+{
+    zc_progress p = {0};
+    loff_t in_pos = in_offset;
+    loff_t out_pos = out_offset;
+    while (p.moved < length) {
+        p.syscalls++;
+        ssize_t n = copy_file_range(in, &in_pos, out, &out_pos, zc_chunk(length - p.moved, ZC_MAX_CHUNK), 0);
+        if (n > 0) {
+            p.moved += n;
+        } else if (n == 0) {
+            break; /* end of file (HAZARDS 2) */
+        } else if (errno == EINTR) {
+            continue;
+        } else {
+            return zc_fail(&p, ZC_SYS_COPY_FILE_RANGE, errno);
+        }
+    }
+    return zc_done(&p);
+}
