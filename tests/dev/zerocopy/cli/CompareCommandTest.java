@@ -106,7 +106,14 @@ class CompareCommandTest {
             // a 4 KiB NIO buffer copy is one pread and one write, a 4 KiB sendfile counts in both.
             if (kernelIo && f[size].equals("4096") && !line.startsWith("pipe")
                     && List.of("nio-direct", "nio-heap", "read-write", "sendfile", "nio-transferto").contains(f[method])) {
-                assertEquals(512.0, Double.parseDouble(f[rw]), 1e-9, line);
+                double perMiB = Double.parseDouble(f[rw]);
+                if (f[method].equals("nio-transferto") && line.startsWith("file") && perMiB == 256.0) {
+                    // The JDK's FileChannelImpl stops using sendfile for file targets JVM-wide
+                    // (fileSupported = false) after one EINVAL, e.g. from an O_APPEND target in an
+                    // earlier test of this JVM; it then maps and writes: one write per 4 KiB.
+                    continue;
+                }
+                assertEquals(512.0, perMiB, 1e-9, line);
             }
         }
 
