@@ -43,6 +43,12 @@ ZC_EXPORT int64_t zc_tee(int in, int out, int64_t length, int flags)
 ZC_EXPORT int64_t zc_vmsplice(int out, const char *buf, int64_t length, int flags)
 {
     zc_progress p = {0};
+    /* On a pipe's read end vmsplice(2) would read from the pipe INTO buf: refuse it as EBADF. */
+    p.syscalls++;
+    int fl = fcntl(out, F_GETFL);
+    if (fl < 0 || (fl & O_ACCMODE) == O_RDONLY) {
+        return zc_fail(&p, ZC_SYS_VMSPLICE, fl < 0 ? errno : EBADF);
+    }
     while (p.moved < length) {
         struct iovec iov = {.iov_base = (void *)(buf + p.moved), .iov_len = zc_chunk(length - p.moved, ZC_MAX_CHUNK)};
         p.syscalls++;
