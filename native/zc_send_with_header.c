@@ -23,10 +23,37 @@ static int set_cork(int out, int on, zc_progress *p)
 }
 
 /*
+ * send(2) of all n bytes with MSG_MORE: TCP holds them, as under a cork, until
+ * the next send without it (the body's last sendfile chunk) pushes them out
+ * together. Returns ZC_WRITTEN, ZC_WOULD_BLOCK or -errno.
+ */
+static int send_more(int out, const char *buf, size_t n, zc_progress *p)
+{
+    while (n > 0) {
+        p->syscalls++;
+        ssize_t w = send(out, buf, n, MSG_MORE | MSG_NOSIGNAL); /* no SIGPIPE (HAZARDS 7) */
+        if (w > 0) {
+            p->moved += w;
+            buf += w;
+            n -= (size_t)w;
+        } else if (w < 0 && errno == EINTR) {
+            continue;
+        } else if (w < 0 && errno == EAGAIN) {
+            return ZC_WOULD_BLOCK;
+        } else {
+            return w < 0 ? -errno : -EIO;
+        }
+    }
+    return ZC_WRITTEN;
+}
+
+/*
  * Writes hdr_len bytes of hdr, sends length bytes of in from offset, writes
- * trl_len bytes of trl, to out. If out is a TCP socket not already corked, it
- * is corked for the call and uncorked at the end (on every path), which pushes
- * the last partial segment out. Other targets (pipes, files, AF_UNIX sockets)
+ * trl_len bytes of trl, to out. On a TCP socket not already corked, a header
+ * and body without trailer go as send(MSG_MORE) + sendfile (sendfile's last
+ * chunk pushes); with a trailer the socket is corked (TCP_CORK) for the call
+ * and uncorked at the end (on every path), which pushes the last partial
+ * segment out. Other targets (pipes, files, AF_UNIX sockets)
  * get the same bytes uncorked. Stops early when the body is short (end of
  * file: the trailer is not sent, so a short body is never framed as a whole
  * one) or a non-blocking target would block. Returns the total bytes moved,
@@ -41,15 +68,18 @@ ZC_EXPORT int64_t zc_send_with_header(int out, const char *hdr, int64_t hdr_len,
     p.syscalls++;
     /* Not a TCP socket: ENOTSOCK, EOPNOTSUPP or ENOPROTOOPT; such a target needs no cork. */
     int tcp = getsockopt(out, IPPROTO_TCP, TCP_CORK, &was_corked, &len) == 0;
-    int corked = tcp && !was_corked && set_cork(out, 1, &p) == 0;
+    int more = tcp && !was_corked && trl_len == 0 && hdr_len > 0 && length > 0;
+    int corked = tcp && !was_corked && !more && set_cork(out, 1, &p) == 0;
     int err = 0;
     enum zc_syscall call = ZC_SYS_NONE;
     int complete = 1;
 
-    int w = hdr_len > 0 ? zc_write_all(out, hdr, (size_t)hdr_len, &p) : ZC_WRITTEN;
+    int w = hdr_len <= 0 ? ZC_WRITTEN
+            : more     ? send_more(out, hdr, (size_t)hdr_len, &p)
+                       : zc_write_all(out, hdr, (size_t)hdr_len, &p);
     if (w < 0) {
         err = -w;
-        call = ZC_SYS_WRITE;
+        call = more ? ZC_SYS_SEND : ZC_SYS_WRITE;
     } else if (w == ZC_WOULD_BLOCK) {
         complete = 0;
     }

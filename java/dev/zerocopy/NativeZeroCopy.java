@@ -270,10 +270,12 @@ public final class NativeZeroCopy {
     /**
      * A header, a file body and a trailer in one native call: write(2) of {@code header}'s
      * remaining bytes, sendfile(2) of {@code length} bytes of {@code fdIn} from {@code offset},
-     * write(2) of {@code trailer}'s remaining bytes. A TCP {@code fdOut} that is not corked already
-     * is corked (TCP_CORK) for the call and uncorked at its end, so the three leave in full
-     * segments rather than a small header segment, the body and a small trailer segment, as
-     * tomcat-native does for HTTP. Other targets get the same bytes uncorked.
+     * write(2) of {@code trailer}'s remaining bytes, so they leave in full segments rather than a
+     * small header segment, the body and a small trailer segment (what tomcat-native does for
+     * HTTP). On a TCP {@code fdOut} not corked already: without a trailer the header goes with
+     * send(2) MSG_MORE and the body's last sendfile chunk pushes both; with a trailer the socket is
+     * corked (TCP_CORK) for the call and uncorked at its end. Other targets get the same bytes
+     * uncorked. The README's kernel experiments give the segments and times of each.
      *
      * <p>{@code header} and {@code trailer} are direct buffers or null; their positions advance by
      * what was sent. If the file has fewer than {@code length} bytes the trailer is not sent (so a
@@ -282,7 +284,7 @@ public final class NativeZeroCopy {
      *
      * @return bytes sent in all (header + body + trailer)
      * @throws IllegalArgumentException if a buffer is not direct, or offset or length is negative
-     * @throws ErrnoException if write or sendfile fails; the buffers' positions still advance by
+     * @throws ErrnoException if send, write or sendfile fails; the buffers' positions still advance by
      *     what was sent
      */
     public static long sendWithHeader(int fdOut, java.nio.ByteBuffer header, int fdIn, long offset, long length,

@@ -95,6 +95,28 @@ class SendWithHeaderTest {
     }
 
     @Test
+    void headerAndBodyWithoutTrailerLeaveAsOneSegment() throws Exception {
+        byte[] body = body(3000);
+        Path src = Files.write(dir.resolve("body"), body);
+        try (FileChannel in = FileChannel.open(src); LoopbackLink link = new LoopbackLink(); SocketPair pair = link.connect()) {
+            pair.sender().setOption(StandardSocketOptions.TCP_NODELAY, true);
+            int out = NativeZeroCopy.fd(pair.sender());
+            CompletableFuture<Received> rx = Receivers.drain(pair.receiver());
+            long before = NativeZeroCopy.tcpDataSegmentsOut(out);
+            ByteBuffer header = direct("HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n");
+            int headerLength = header.remaining();
+            assertEquals(headerLength + 3000, NativeZeroCopy.sendWithHeader(out, header, NativeZeroCopy.fd(in), 0, 3000, null));
+            assertEquals(1, NativeZeroCopy.tcpDataSegmentsOut(out) - before, "send(MSG_MORE) then sendfile: one segment");
+            pair.sender().shutdownOutput();
+            Received got = rx.get(60, TimeUnit.SECONDS);
+            byte[] e = new byte[headerLength + 3000];
+            System.arraycopy("HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 0, e, 0, headerLength);
+            System.arraycopy(body, 0, e, headerLength, 3000);
+            assertArrayEquals(Receivers.sha256(e, 0, e.length), got.sha256());
+        }
+    }
+
+    @Test
     void pipeTargetGetsTheSameBytesUncorked() throws Exception {
         byte[] body = body(5000);
         Path src = Files.write(dir.resolve("body"), body);

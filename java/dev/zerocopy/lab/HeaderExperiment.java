@@ -33,6 +33,8 @@ import dev.zerocopy.NativeZeroCopy;
 public final class HeaderExperiment {
     private static final int HEADER = 200;
     private static final int[] BODIES = {1024, 4096, 65536};
+    /** The end of a chunked body, as a trailer. */
+    private static final ByteBuffer TRAILER = ByteBuffer.allocateDirect(5).put("0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).flip();
 
     private HeaderExperiment() {
     }
@@ -66,7 +68,8 @@ public final class HeaderExperiment {
             while (header.hasRemaining()) {
                 header.put((byte) 'h');
             }
-            String[] ways = {"sendWithHeader (TCP_CORK)", "write + sendfile, TCP_NODELAY", "write + sendfile, Nagle"};
+            String[] ways = {"sendWithHeader, no trailer (MSG_MORE)", "write + sendfile, TCP_NODELAY", "write + sendfile, Nagle",
+                "sendWithHeader + 5 B trailer (TCP_CORK)", "write + sendfile + write trailer, TCP_NODELAY"};
             System.out.printf(Locale.ROOT, "%d responses of a %d B header + body per trial, %d trials, median [min-max]%n%n",
                     responses, HEADER, trials);
             System.out.println("| link | body | way | data segments per response | us per response |");
@@ -114,20 +117,26 @@ public final class HeaderExperiment {
     private static double[] run(SocketLink link, int way, ByteBuffer header, int fdIn, int body, int responses) throws Exception {
         try (SocketPair pair = link.connect()) {
             pair.sender().setOption(StandardSocketOptions.TCP_NODELAY, way != 2);
-            CompletableFuture<Long> drained = client(pair, HEADER + body, responses);
+            boolean withTrailer = way >= 3;
+            int responseSize = HEADER + body + (withTrailer ? TRAILER.capacity() : 0);
+            CompletableFuture<Long> drained = client(pair, responseSize, responses);
             int out = NativeZeroCopy.fd(pair.sender());
             ByteBuffer request = ByteBuffer.allocateDirect(1);
             long segs0 = NativeZeroCopy.tcpDataSegmentsOut(out);
             long t0 = System.nanoTime();
             for (int i = 0; i < responses; i++) {
                 header.rewind();
-                if (way == 0) {
-                    NativeZeroCopy.sendWithHeader(out, header, fdIn, 0, body, null);
+                TRAILER.rewind();
+                if (way == 0 || way == 3) {
+                    NativeZeroCopy.sendWithHeader(out, header, fdIn, 0, body, withTrailer ? TRAILER : null);
                 } else {
                     while (header.hasRemaining()) {
                         pair.sender().write(header);
                     }
                     NativeZeroCopy.sendfile(fdIn, out, 0, body);
+                    while (withTrailer && TRAILER.hasRemaining()) {
+                        pair.sender().write(TRAILER);
+                    }
                 }
                 request.clear();
                 while (request.hasRemaining()) { // the next request: the client has the whole response
@@ -140,7 +149,7 @@ public final class HeaderExperiment {
             long segs = NativeZeroCopy.tcpDataSegmentsOut(out) - segs0;
             pair.sender().shutdownOutput();
             long got = drained.get(60, TimeUnit.SECONDS);
-            if (got != (long) responses * (HEADER + body)) {
+            if (got != (long) responses * responseSize) {
                 throw new IOException("the reader got " + got + " bytes");
             }
             return new double[] {segs / (double) responses, elapsed / 1000.0 / responses};
