@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * after the error queue has returned a completion for every MSG_ZEROCOPY send made so far.
  */
 class MsgZeroCopyStraceTest {
-    private static final Pattern TID = Pattern.compile("^(\\d+) (.*)$");
+    private static final Pattern TID = Pattern.compile("^(\\d+)\\s+(.*)$");
     private static final Pattern RESUMED = Pattern.compile("^<\\.\\.\\. \\w+ resumed>(.*)$");
     private static final Pattern COMPLETION = Pattern.compile("ee_origin=5, ee_type=0, ee_code=\\d+, ee_info=(\\d+), ee_data=(\\d+)");
     private static final Pattern RESULT = Pattern.compile("= (0x[0-9a-f]+|-?\\d+)");
@@ -51,6 +52,7 @@ class MsgZeroCopyStraceTest {
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), out);
         Assumptions.assumeFalse(out.contains("PTRACE") || out.contains("Operation not permitted"), "ptrace is not allowed here: " + out);
         assertEquals(0, p.exitValue(), out);
+        Files.copy(trace, Paths.get("target", "msg-zerocopy-strace.txt"), StandardCopyOption.REPLACE_EXISTING);
         String fd = out.lines().filter(l -> l.startsWith("fd ")).findFirst().orElseThrow().substring(3);
         assertTrue(out.contains("result 20000000 20 20 20000000"), out);
 
@@ -113,7 +115,8 @@ class MsgZeroCopyStraceTest {
                 }
             }
         }
-        assertEquals(3, windows, "three 8 MiB windows mapped and unmapped");
+        String context = String.join("\n", sender.subList(start, Math.min(sender.size(), start + 12)));
+        assertEquals(3, windows, () -> "three 8 MiB windows mapped and unmapped; fd " + fd + ", the trace from the first window:\n" + context);
         assertEquals(20, sends);
         assertEquals(20, completed);
         assertTrue(mapped.isEmpty(), "windows left mapped: " + mapped);
