@@ -51,13 +51,13 @@ public final class VethLab implements SocketLink {
     private String senderFeatures = "";
     private boolean closed;
 
-    private VethLab(boolean scatterGather) throws IOException {
+    private VethLab(boolean scatterGather, boolean failAtEnd) throws IOException {
         this.scatterGather = scatterGather;
-        String id = Long.toString(ProcessHandle.current().pid(), 36) + INSTANCES.incrementAndGet()
+        String id = namePrefix().substring("zclab-".length()) + Integer.toString(INSTANCES.incrementAndGet() % (36 * 36 * 36), 36)
                 + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36);
         this.senderNs = "zclab-" + id + "-s";
         this.receiverNs = "zclab-" + id + "-r";
-        this.senderDev = "zs" + id; // interface names: at most 15 characters
+        this.senderDev = "zs" + id; // interface names: at most 15 characters (id: at most 5 + 1 + 3 + 3)
         this.receiverDev = "zr" + id;
         int subnet = ThreadLocalRandom.current().nextInt(256);
         this.receiverAddress = InetAddress.getByAddress(new byte[] {10, (byte) 200, (byte) subnet, 2});
@@ -87,6 +87,9 @@ public final class VethLab implements SocketLink {
             threads.add(senderThread);
             receiverThread = new Netns(receiverNs);
             threads.add(receiverThread);
+            if (failAtEnd) {
+                throw new IOException("failing on purpose after the setup (test of the cleanup path)");
+            }
         } catch (IOException | RuntimeException e) {
             try {
                 close();
@@ -109,7 +112,17 @@ public final class VethLab implements SocketLink {
         if (missing != null) {
             throw new LabUnavailableException(missing);
         }
-        return new VethLab(scatterGather);
+        return new VethLab(scatterGather, false);
+    }
+
+    /** For tests: sets everything up, then fails as a last step would, so the cleanup path runs. */
+    static VethLab createFailingAtEnd(boolean scatterGather) throws IOException {
+        return new VethLab(scatterGather, true);
+    }
+
+    /** The namespace-name prefix of the labs this JVM creates. */
+    static String namePrefix() {
+        return "zclab-" + Long.toString(ProcessHandle.current().pid(), 36) + "-";
     }
 
     /**

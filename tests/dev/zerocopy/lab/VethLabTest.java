@@ -161,6 +161,17 @@ class VethLabTest {
     }
 
     @Test
+    void aFailureHalfWayRemovesWhatWasCreated() throws Exception {
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> VethLab.createFailingAtEnd(false));
+        assertTrue(e.getMessage().contains("on purpose"), e::getMessage);
+        try (var names = Files.list(Paths.get("/var/run/netns"))) {
+            assertTrue(names.noneMatch(n -> n.getFileName().toString().startsWith(VethLab.namePrefix())),
+                    "a namespace of this JVM survived the failed create");
+        }
+    }
+
+    @Test
     void parallelLabsDoNotCollide() throws Exception {
         try (VethLab a = VethLab.create(true); VethLab b = VethLab.create(false)) {
             assertFalse(a.senderNamespace().equals(b.senderNamespace()));
