@@ -54,7 +54,7 @@ public final class VethLab implements SocketLink {
     private VethLab(boolean scatterGather, boolean failAtEnd) throws IOException {
         this.scatterGather = scatterGather;
         String id = namePrefix().substring("zclab-".length()) + Integer.toString(INSTANCES.incrementAndGet() % (36 * 36 * 36), 36)
-                + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36);
+                + String.format("%3s", Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36), 36)).replace(' ', '0');
         this.senderNs = "zclab-" + id + "-s";
         this.receiverNs = "zclab-" + id + "-r";
         this.senderDev = "zs" + id; // interface names: at most 15 characters (id: at most 5 + 1 + 3 + 3)
