@@ -67,20 +67,15 @@ public final class SgExperiment {
         try {
             long expectedCrc = writeFile(file, (long) sizeMib << 20);
             for (String name : links.split(",")) {
-                switch (name) {
-                    case "loopback" -> open.add(new LoopbackLink());
-                    case "veth-sg", "veth-nosg" -> {
-                        String missing = VethLab.missingRequirements();
-                        if (missing != null) {
-                            System.out.println("skipping " + name + ": " + missing);
-                        } else {
-                            VethLab lab = VethLab.create(name.equals("veth-sg"));
-                            System.out.println(name + ": " + lab.senderDevice() + " in " + lab.senderNamespace() + ": "
-                                    + lab.senderFeatures());
-                            open.add(lab);
-                        }
+                try {
+                    SocketLink link = Links.open(name);
+                    if (link instanceof VethLab lab) {
+                        System.out.println(name + ": " + lab.senderDevice() + " in " + lab.senderNamespace() + ": "
+                                + lab.senderFeatures());
                     }
-                    default -> throw new IllegalArgumentException("unknown link " + name);
+                    open.add(link);
+                } catch (LabUnavailableException e) {
+                    System.out.println("skipping " + name + ": " + e.getMessage());
                 }
             }
             Map<String, List<Sample>> samples = new LinkedHashMap<>();
