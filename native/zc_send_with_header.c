@@ -85,7 +85,7 @@ ZC_EXPORT int64_t zc_send_with_header(int out, const char *hdr, int64_t hdr_len,
     }
     if (err == 0 && complete && length > 0) {
         int64_t body = zc_sendfile(in, out, offset, length);
-        p.syscalls++; /* at least; zc_sendfile counts its own in the thread total */
+        /* zc_sendfile adds its own syscalls to the thread total (and its zc_done is overwritten by ours below). */
         if (body < 0) {
             p.moved += zc_last_moved();
             err = (int)-body;
