@@ -33,6 +33,14 @@ enum zc_syscall {
     ZC_SYS_COPY_FILE_RANGE,
     ZC_SYS_PIPE2,
     ZC_SYS_MALLOC,
+    /* kernel experiments (MSG_ZEROCOPY, batches, header+body, tee/vmsplice) */
+    ZC_SYS_SETSOCKOPT,
+    ZC_SYS_GETSOCKOPT,
+    ZC_SYS_SEND,
+    ZC_SYS_RECVMSG,
+    ZC_SYS_POLL,
+    ZC_SYS_TEE,
+    ZC_SYS_VMSPLICE,
     ZC_SYS_COUNT
 };
 

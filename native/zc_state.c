@@ -57,6 +57,13 @@ ZC_EXPORT const char *zc_syscall_name(int call)
         [ZC_SYS_COPY_FILE_RANGE] = "copy_file_range",
         [ZC_SYS_PIPE2] = "pipe2",
         [ZC_SYS_MALLOC] = "malloc",
+        [ZC_SYS_SETSOCKOPT] = "setsockopt",
+        [ZC_SYS_GETSOCKOPT] = "getsockopt",
+        [ZC_SYS_SEND] = "send",
+        [ZC_SYS_RECVMSG] = "recvmsg",
+        [ZC_SYS_POLL] = "poll",
+        [ZC_SYS_TEE] = "tee",
+        [ZC_SYS_VMSPLICE] = "vmsplice",
     };
     return call >= 0 && call < ZC_SYS_COUNT ? names[call] : "unknown";
 }

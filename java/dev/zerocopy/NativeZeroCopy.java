@@ -324,4 +324,137 @@ public final class NativeZeroCopy {
                 return "copy_file_range";
         }
     }
+
+    // ---- kernel experiments ----
+
+    /**
+     * mmap(2) windows (8 MiB) of {@code fdIn} sent to the TCP socket {@code fdOut} with send(2)
+     * MSG_ZEROCOPY, after enabling SO_ZEROCOPY on it (msg_zerocopy.rst). The kernel pins the mapped
+     * pages instead of copying them, and posts completions on the socket's error queue; they are
+     * reaped (recvmsg MSG_ERRQUEUE, waiting in poll for POLLERR) before each window is unmapped, so
+     * the call returns only when the kernel is done with every page. Completions that say the kernel
+     * copied after all (SO_EE_CODE_ZEROCOPY_COPIED) are counted apart: on loopback and veth every
+     * send is "copied", since local delivery copies. ENOBUFS (optmem or RLIMIT_MEMLOCK exhausted)
+     * makes the rest of that window go out with plain send(2). It pays off only for large sends to
+     * a real NIC (above about 10 KB per send, per the kernel documentation).
+     *
+     * <p>{@code fdOut} should be blocking. On a non-blocking socket the call stops at EAGAIN, but
+     * still waits for the completions of what it sent before returning the count. End of file,
+     * truncation and the offset/length rules are as for {@link #mmapWrite}.
+     *
+     * @return bytes sent, and how many sends were zero-copied, copied, or plain
+     * @throws ErrnoException if setsockopt fails (EOPNOTSUPP: not a TCP or UDP socket), or fstat,
+     *     mmap, send (EPIPE, ECONNRESET), recvmsg or poll fails
+     */
+    public static ZeroCopySendResult mmapSendZeroCopy(int fdIn, int fdOut, long offset, long length) throws ErrnoException {
+        return KernelCalls.mmapSendZeroCopy(fdIn, fdOut, offset, length);
+    }
+
+    /**
+     * Many sendfile(2) transfers to {@code fdOut} in one native call: item {@code i} sends
+     * {@code lengths[i]} bytes of {@code fdIns[i]} from {@code offsets[i]} (file positions are not
+     * moved), in order. One crossing into native code for the whole batch: the fast path for many
+     * small files. The batch stops at the first item that moves less than asked (end of file, or
+     * a non-blocking {@code fdOut} that would block), so a short file never lets the next item's
+     * bytes take its place in the stream. Allocates the result's counts array; use
+     * {@link #sendfileBatch(int, int[], long[], long[], long[])} to pass your own.
+     *
+     * @throws SendfileBatchException if a sendfile fails: which item, its errno, and the bytes each
+     *     item moved before
+     * @throws IllegalArgumentException if the arrays differ in length or an offset or length is negative
+     */
+    public static BatchResult sendfileBatch(int fdOut, int[] fdIns, long[] offsets, long[] lengths)
+            throws SendfileBatchException {
+        long[] counts = new long[fdIns.length];
+        long bytes = KernelCalls.sendfileBatch(fdOut, fdIns, offsets, lengths, counts);
+        int completed = fdIns.length == 0 ? 0 : KernelCalls.lastBatchItem();
+        return new BatchResult(bytes, completed, counts);
+    }
+
+    /**
+     * As {@link #sendfileBatch(int, int[], long[], long[])}, with the per-item counts written to
+     * {@code counts} (at least as long as {@code fdIns}); nothing is allocated in Java.
+     *
+     * @return total bytes moved; the first {@code i} with {@code counts[i] < lengths[i]} is where it stopped
+     */
+    public static long sendfileBatch(int fdOut, int[] fdIns, long[] offsets, long[] lengths, long[] counts)
+            throws SendfileBatchException {
+        return KernelCalls.sendfileBatch(fdOut, fdIns, offsets, lengths, counts);
+    }
+
+    /**
+     * A header, a file body and a trailer in one native call: write(2) of {@code header}'s
+     * remaining bytes, sendfile(2) of {@code length} bytes of {@code fdIn} from {@code offset},
+     * write(2) of {@code trailer}'s remaining bytes, so they leave in full segments rather than a
+     * small header segment, the body and a small trailer segment (what tomcat-native does for
+     * HTTP). On a TCP {@code fdOut} not corked already: without a trailer the header goes with
+     * send(2) MSG_MORE and the body's last sendfile chunk pushes both; with a trailer the socket is
+     * corked (TCP_CORK) for the call and uncorked at its end. Other targets get the same bytes
+     * uncorked. The README's kernel experiments give the segments and times of each.
+     *
+     * <p>{@code header} and {@code trailer} are direct buffers or null; their positions advance by
+     * what was sent. If the file has fewer than {@code length} bytes the trailer is not sent (so a
+     * short body is never framed as a complete one) and the count is short; a non-blocking target
+     * that would block also ends the call with a short count.
+     *
+     * @return bytes sent in all (header + body + trailer)
+     * @throws IllegalArgumentException if a buffer is not direct, or offset or length is negative
+     * @throws ErrnoException if send, write or sendfile fails; the buffers' positions still advance by
+     *     what was sent
+     */
+    public static long sendWithHeader(int fdOut, java.nio.ByteBuffer header, int fdIn, long offset, long length,
+            java.nio.ByteBuffer trailer) throws ErrnoException {
+        return KernelCalls.sendWithHeader(fdOut, header, fdIn, offset, length, trailer);
+    }
+
+    /**
+     * Data segments a TCP socket has sent so far (tcp_info.tcpi_data_segs_out): for measuring how
+     * a response was cut into segments.
+     *
+     * @throws ErrnoException if getsockopt(TCP_INFO) fails (EOPNOTSUPP: not a TCP socket)
+     */
+    public static long tcpDataSegmentsOut(int fd) throws ErrnoException {
+        return KernelCalls.tcpDataSegmentsOut(fd);
+    }
+
+    /**
+     * tee(2): duplicates up to {@code length} bytes now in the pipe {@code pipeIn} into the pipe
+     * {@code pipeOut} without consuming them and without a copy (page references). Only what is in
+     * the pipe now can be duplicated, so this is one call: consume the duplicated bytes from
+     * {@code pipeIn} (e.g. {@link #spliceStream}) and tee again.
+     *
+     * @param nonBlocking SPLICE_F_NONBLOCK: EAGAIN instead of waiting when {@code pipeIn} is empty
+     *     or {@code pipeOut} is full
+     * @return bytes duplicated; 0 when {@code pipeIn} is empty and has no writer left
+     * @throws ErrnoException EINVAL if either fd is not a pipe or both are the same pipe, EAGAIN
+     *     when non-blocking and nothing could be done
+     */
+    public static long tee(int pipeIn, int pipeOut, long length, boolean nonBlocking) throws ErrnoException {
+        return KernelCalls.tee(pipeIn, pipeOut, length, nonBlocking);
+    }
+
+    /**
+     * vmsplice(2): puts {@code src}'s remaining bytes into the pipe {@code pipeOut} as references
+     * to its pages, without a copy, and advances its position. Lifetime rule (vmsplice(2), without
+     * SPLICE_F_GIFT): a reader of the pipe gets whatever those pages hold when it reads, so
+     * {@code src} must not be changed, reused or freed until the bytes have been consumed from the
+     * pipe (and from any pipe they were tee'd into). {@code src} must be direct.
+     *
+     * @param nonBlocking return a short count instead of waiting when the pipe is full
+     * @throws ErrnoException EBADF if {@code pipeOut} is not the write end of a pipe
+     */
+    public static long vmsplice(int pipeOut, java.nio.ByteBuffer src, boolean nonBlocking) throws ErrnoException {
+        return KernelCalls.vmsplice(pipeOut, src, nonBlocking);
+    }
+
+    /**
+     * splice(2) between a pipe and any fd at their current positions (no offsets): up to
+     * {@code length} bytes, looping until they moved, the input pipe is empty with no writer left,
+     * or a non-blocking side would block.
+     *
+     * @throws ErrnoException EINVAL if neither fd is a pipe, ESPIPE or EBADF as splice(2) says
+     */
+    public static long spliceStream(int fdIn, int fdOut, long length, boolean nonBlocking) throws ErrnoException {
+        return KernelCalls.spliceStream(fdIn, fdOut, length, nonBlocking);
+    }
 }

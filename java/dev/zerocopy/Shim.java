@@ -52,4 +52,28 @@ public interface Shim {
     long zc_splice_from(int in, int out, long offset, long length, int inIsPipe);
 
     long zc_splice_from_lost();
+
+    // ---- kernel experiments ----
+
+    /** native/zc_msg_zerocopy.c; stats: accepted MSG_ZEROCOPY sends, zero-copied, copied, plain sends. */
+    long zc_mmap_send_zerocopy(int in, int out, long offset, long length, @jnr.ffi.annotations.Out long[] stats);
+
+    /** native/zc_sendfile_batch.c; counts receives the bytes of each item. */
+    long zc_sendfile_batch(int out, @jnr.ffi.annotations.In int[] ins, @jnr.ffi.annotations.In long[] offsets,
+            @jnr.ffi.annotations.In long[] lengths, @jnr.ffi.annotations.Out long[] counts, int n);
+
+    int zc_last_batch_item();
+
+    /** native/zc_send_with_header.c; hdr and trl are native addresses (direct buffers). */
+    long zc_send_with_header(int out, @jnr.ffi.types.intptr_t long hdr, long hdrLen, int in, long offset, long length,
+            @jnr.ffi.types.intptr_t long trl, long trlLen);
+
+    long zc_tcp_data_segs_out(int fd);
+
+    /** native/zc_tee.c */
+    long zc_tee(int in, int out, long length, int flags);
+
+    long zc_vmsplice(int out, @jnr.ffi.types.intptr_t long buf, long length, int flags);
+
+    long zc_splice_stream(int in, int out, long length, int flags);
 }

@@ -1,0 +1,12 @@
+package dev.zerocopy.lab;
+
+import java.io.IOException;
+
+/** The veth lab cannot run here: not root, or iproute2 or ethtool missing. The message says which. */
+public final class LabUnavailableException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    LabUnavailableException(String message) {
+        super(message);
+    }
+}

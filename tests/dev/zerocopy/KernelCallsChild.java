@@ -1,0 +1,124 @@
+package dev.zerocopy;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.Pipe;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import dev.zerocopy.Receivers.Received;
+import dev.zerocopy.lab.LoopbackLink;
+import dev.zerocopy.lab.SocketPair;
+
+/**
+ * Run by KernelCallsEintrTest under strace fault injection: each kernel-experiment call once,
+ * data checked; prints "<name> ok" or "<name> BAD ...".
+ */
+public final class KernelCallsChild {
+    private KernelCallsChild() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        Random rnd = new Random(12);
+        byte[] big = new byte[10 * 1024 * 1024 + 3];
+        rnd.nextBytes(big);
+        Path bigFile = Files.write(dir.resolve("big"), big);
+
+        // sendfileBatch: 40 files to a file
+        int n = 40;
+        FileChannel[] files = new FileChannel[n];
+        int[] fds = new int[n];
+        long[] offsets = new long[n];
+        long[] lengths = new long[n];
+        ByteArrayOutputStream expected = new ByteArrayOutputStream();
+        for (int i = 0; i < n; i++) {
+            byte[] b = new byte[1 + rnd.nextInt(100_000)];
+            rnd.nextBytes(b);
+            files[i] = FileChannel.open(Files.write(dir.resolve("f" + i), b));
+            fds[i] = NativeZeroCopy.fd(files[i]);
+            lengths[i] = b.length;
+            expected.write(b);
+        }
+        Path out = dir.resolve("batch-out");
+        try (FileChannel o = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            BatchResult r = NativeZeroCopy.sendfileBatch(NativeZeroCopy.fd(o), fds, offsets, lengths);
+            report("sendfileBatch", r.itemsCompleted() == n && Arrays.equals(expected.toByteArray(), Files.readAllBytes(out)), r.toString());
+        }
+        for (FileChannel f : files) {
+            f.close();
+        }
+
+        try (FileChannel in = FileChannel.open(bigFile); LoopbackLink link = new LoopbackLink()) {
+            // sendWithHeader with a trailer, to a socket
+            try (SocketPair pair = link.connect()) {
+                CompletableFuture<Received> rx = Receivers.drain(pair.receiver());
+                ByteBuffer h = ByteBuffer.allocateDirect(3).put(new byte[] {'H', 'D', 'R'}).flip();
+                ByteBuffer t = ByteBuffer.allocateDirect(2).put(new byte[] {'T', 'R'}).flip();
+                long sent = NativeZeroCopy.sendWithHeader(NativeZeroCopy.fd(pair.sender()), h, NativeZeroCopy.fd(in), 0, big.length, t);
+                pair.sender().shutdownOutput();
+                byte[] e = new byte[big.length + 5];
+                e[0] = 'H';
+                e[1] = 'D';
+                e[2] = 'R';
+                System.arraycopy(big, 0, e, 3, big.length);
+                e[e.length - 2] = 'T';
+                e[e.length - 1] = 'R';
+                Received got = rx.get(60, TimeUnit.SECONDS);
+                report("sendWithHeader", sent == e.length && Arrays.equals(got.sha256(), Receivers.sha256(e, 0, e.length)),
+                        sent + " " + got.bytes());
+            }
+            // mmapSendZeroCopy to a socket
+            try (SocketPair pair = link.connect()) {
+                CompletableFuture<Received> rx = Receivers.drain(pair.receiver());
+                ZeroCopySendResult r = NativeZeroCopy.mmapSendZeroCopy(NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.sender()), 0, big.length);
+                pair.sender().shutdownOutput();
+                Received got = rx.get(60, TimeUnit.SECONDS);
+                report("mmapSendZeroCopy", r.bytes() == big.length && r.sends() + r.plainSends() > 0
+                        && r.sends() == r.zeroCopied() + r.copied()
+                        && Arrays.equals(got.sha256(), Receivers.sha256(big, 0, big.length)), r.toString());
+            }
+        }
+
+        // vmsplice -> tee -> spliceStream, two consumers
+        Pipe input = Pipe.open();
+        Pipe copy = Pipe.open();
+        Path fileA = dir.resolve("tee-a");
+        try (Pipe.SinkChannel inSink = input.sink(); Pipe.SourceChannel inSource = input.source();
+             Pipe.SinkChannel copySink = copy.sink(); Pipe.SourceChannel copySource = copy.source();
+             FileChannel a = FileChannel.open(fileA, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            CompletableFuture<Received> b = Receivers.drain(copySource);
+            ByteBuffer src = ByteBuffer.allocateDirect(big.length).put(big).flip();
+            Thread producer = new Thread(() -> {
+                try {
+                    while (src.hasRemaining()) {
+                        NativeZeroCopy.vmsplice(NativeZeroCopy.fd(inSink), src, false);
+                    }
+                    inSink.close();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            producer.start();
+            long total = 0;
+            for (long k; (k = NativeZeroCopy.tee(NativeZeroCopy.fd(inSource), NativeZeroCopy.fd(copySink), Long.MAX_VALUE, false)) > 0; ) {
+                total += NativeZeroCopy.spliceStream(NativeZeroCopy.fd(inSource), NativeZeroCopy.fd(a), k, false);
+            }
+            producer.join();
+            copySink.close();
+            Received got = b.get(60, TimeUnit.SECONDS);
+            report("tee", total == big.length && Arrays.equals(got.sha256(), Receivers.sha256(big, 0, big.length))
+                    && Arrays.equals(big, Files.readAllBytes(fileA)), total + " " + got.bytes());
+        }
+    }
+
+    private static void report(String name, boolean ok, String detail) {
+        System.out.println(name + (ok ? " ok" : " BAD " + detail));
+    }
+}

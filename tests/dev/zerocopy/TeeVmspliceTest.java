@@ -1,0 +1,121 @@
+package dev.zerocopy;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.Pipe;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.zerocopy.Receivers.Received;
+
+/** tee(2), vmsplice(2) and pipe splice: a stream duplicated to two consumers without a copy. */
+class TeeVmspliceTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void teeDuplicatesAStreamToTwoConsumers() throws Exception {
+        byte[] data = new byte[8 * 1024 * 1024 + 321];
+        new Random(11).nextBytes(data);
+        Pipe input = Pipe.open();   // producer -> (tee) -> consumer A (a file, by splice)
+        Pipe copy = Pipe.open();    // tee'd duplicate -> consumer B (a reader hashing)
+        Path fileA = dir.resolve("a");
+        try (Pipe.SinkChannel inSink = input.sink(); Pipe.SourceChannel inSource = input.source();
+             Pipe.SinkChannel copySink = copy.sink(); Pipe.SourceChannel copySource = copy.source();
+             FileChannel a = FileChannel.open(fileA, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            int inRead = NativeZeroCopy.fd(inSource);
+            int copyWrite = NativeZeroCopy.fd(copySink);
+            int fileFd = NativeZeroCopy.fd(a);
+            CompletableFuture<Received> consumerB = Receivers.drain(copySource);
+            // The producer puts its bytes into the pipe by page reference (vmsplice). The buffer is
+            // never changed afterwards, as the lifetime rule requires.
+            ByteBuffer src = ByteBuffer.allocateDirect(data.length).put(data).flip();
+            Thread producer = new Thread(() -> {
+                try {
+                    while (src.hasRemaining()) {
+                        NativeZeroCopy.vmsplice(NativeZeroCopy.fd(inSink), src, false);
+                    }
+                    inSink.close();
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            producer.start();
+            long total = 0;
+            for (;;) {
+                long n = NativeZeroCopy.tee(inRead, copyWrite, Long.MAX_VALUE, false);
+                if (n == 0) {
+                    break; // empty, and the producer closed its end
+                }
+                // Consume exactly what was duplicated, so the next tee sees new bytes only.
+                assertEquals(n, NativeZeroCopy.spliceStream(inRead, fileFd, n, false));
+                total += n;
+            }
+            producer.join();
+            copySink.close();
+            assertEquals(data.length, total);
+            Received b = consumerB.get(60, TimeUnit.SECONDS);
+            assertEquals(data.length, b.bytes());
+            assertArrayEquals(Receivers.sha256(data, 0, data.length), b.sha256(), "consumer B");
+        }
+        assertArrayEquals(data, Files.readAllBytes(fileA), "consumer A");
+    }
+
+    @Test
+    void teeOfAnEmptyPipeIsEagainWhenNonBlocking() throws Exception {
+        Pipe p = Pipe.open();
+        Pipe q = Pipe.open();
+        try (Pipe.SinkChannel s = p.sink(); Pipe.SourceChannel r = p.source(); Pipe.SinkChannel s2 = q.sink();
+             Pipe.SourceChannel r2 = q.source()) {
+            ErrnoException e = assertThrows(ErrnoException.class,
+                    () -> NativeZeroCopy.tee(NativeZeroCopy.fd(r), NativeZeroCopy.fd(s2), 4096, true));
+            assertEquals("EAGAIN", e.errnoName());
+            assertEquals("tee", e.syscall());
+        }
+    }
+
+    @Test
+    void teeFromAFileIsEinval() throws Exception {
+        Path f = Files.write(dir.resolve("f"), new byte[100]);
+        Pipe q = Pipe.open();
+        try (FileChannel in = FileChannel.open(f); Pipe.SinkChannel s2 = q.sink(); Pipe.SourceChannel r2 = q.source()) {
+            ErrnoException e = assertThrows(ErrnoException.class,
+                    () -> NativeZeroCopy.tee(NativeZeroCopy.fd(in), NativeZeroCopy.fd(s2), 100, false));
+            assertEquals("EINVAL", e.errnoName(), "tee(2): fd_in and fd_out must both be pipes");
+        }
+    }
+
+    @Test
+    void vmspliceIntoAFullNonBlockingPipeStopsShort() throws Exception {
+        Pipe p = Pipe.open();
+        try (Pipe.SinkChannel s = p.sink(); Pipe.SourceChannel r = p.source()) {
+            ByteBuffer big = ByteBuffer.allocateDirect(4 * 1024 * 1024);
+            long n = NativeZeroCopy.vmsplice(NativeZeroCopy.fd(s), big, true);
+            assertEquals(n, big.position());
+            assertEquals(true, n > 0 && n < big.capacity(), "a pipe holds far less than 4 MiB: " + n);
+            assertThrows(IllegalArgumentException.class, () -> NativeZeroCopy.vmsplice(NativeZeroCopy.fd(s), ByteBuffer.allocate(1), true));
+        }
+    }
+
+    @Test
+    void vmspliceToAReadEndIsEbadf() throws Exception {
+        Pipe p = Pipe.open();
+        try (Pipe.SinkChannel s = p.sink(); Pipe.SourceChannel r = p.source()) {
+            ErrnoException e = assertThrows(ErrnoException.class,
+                    () -> NativeZeroCopy.vmsplice(NativeZeroCopy.fd(r), ByteBuffer.allocateDirect(10), false));
+            assertEquals("EBADF", e.errnoName());
+            assertEquals("vmsplice", e.syscall());
+        }
+    }
+}

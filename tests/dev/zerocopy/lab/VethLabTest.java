@@ -1,0 +1,184 @@
+package dev.zerocopy.lab;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.Receivers;
+import dev.zerocopy.Receivers.Received;
+import dev.zerocopy.TransferMethod;
+import dev.zerocopy.ZeroCopySendResult;
+
+/**
+ * The veth lab: namespaces, SG switching, data across it, cleanup on close and on JVM exit.
+ * Needs root, iproute2 and ethtool; without them every test reports itself skipped, naming what is missing.
+ */
+class VethLabTest {
+    @TempDir
+    Path dir;
+
+    private byte[] data;
+    private Path src;
+
+    @BeforeAll
+    static void requirements() {
+        String missing = VethLab.missingRequirements();
+        Assumptions.assumeTrue(missing == null, missing);
+    }
+
+    @BeforeEach
+    void file() throws Exception {
+        data = new byte[16 * 1024 * 1024 + 7];
+        new Random(3).nextBytes(data);
+        src = Files.write(dir.resolve("src"), data);
+    }
+
+    private Received send(SocketPair pair, TransferMethod method) throws Exception {
+        CompletableFuture<Received> rx = Receivers.drain(pair.receiver());
+        try (FileChannel in = FileChannel.open(src)) {
+            long n = NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.sender()), 0, data.length);
+            assertEquals(data.length, n);
+        }
+        pair.sender().shutdownOutput();
+        return rx.get(60, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void sgOffCarriesEveryPathAndIsRemovedOnClose() throws Exception {
+        String sendNs;
+        String recvNs;
+        try (VethLab lab = VethLab.create(false)) {
+            sendNs = lab.senderNamespace();
+            recvNs = lab.receiverNamespace();
+            assertEquals("veth-nosg", lab.name());
+            assertTrue(VethLab.namespaceExists(sendNs) && VethLab.namespaceExists(recvNs));
+            assertTrue(lab.senderFeatures().contains("scatter-gather: off"), lab.senderFeatures());
+            // The device exists only inside the lab's namespace, never in ours.
+            assertFalse(Files.exists(Paths.get("/sys/class/net", lab.senderDevice())));
+            for (TransferMethod m : new TransferMethod[] {TransferMethod.SENDFILE, TransferMethod.SPLICE,
+                    TransferMethod.MMAP_WRITE, TransferMethod.READ_WRITE}) {
+                try (SocketPair pair = lab.connect()) {
+                    InetSocketAddress local = (InetSocketAddress) pair.sender().getLocalAddress();
+                    assertTrue(local.getAddress().getHostAddress().matches("(::ffff:)?10\\.200\\.\\d+\\.1"), local.toString());
+                    Received got = send(pair, m);
+                    assertEquals(data.length, got.bytes(), m.name());
+                    assertArrayEquals(Receivers.sha256(data, 0, data.length), got.sha256(), m.name());
+                }
+            }
+        }
+        assertFalse(VethLab.namespaceExists(sendNs), sendNs + " left behind");
+        assertFalse(VethLab.namespaceExists(recvNs), recvNs + " left behind");
+    }
+
+    @Test
+    void sgOnCarriesSendfileAndMsgZeroCopyIsCopiedOverVeth() throws Exception {
+        try (VethLab lab = VethLab.create(true); SocketPair pair = lab.connect()) {
+            assertEquals("veth-sg", lab.name());
+            assertTrue(lab.senderFeatures().contains("scatter-gather: on"), lab.senderFeatures());
+            CompletableFuture<Received> rx = Receivers.drain(pair.receiver());
+            ZeroCopySendResult r;
+            try (FileChannel in = FileChannel.open(src)) {
+                r = NativeZeroCopy.mmapSendZeroCopy(NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.sender()), 0, data.length);
+            }
+            pair.sender().shutdownOutput();
+            Received got = rx.get(60, TimeUnit.SECONDS);
+            assertArrayEquals(Receivers.sha256(data, 0, data.length), got.sha256());
+            assertEquals(data.length, r.bytes());
+            assertEquals(r.sends(), r.zeroCopied() + r.copied(), r::toString);
+            // veth hands the skb to another namespace on this host: local delivery, so the kernel copies.
+            assertEquals(r.sends(), r.copied(), r::toString);
+        }
+    }
+
+    @Test
+    void enobufsFallsBackToPlainSends() throws Exception {
+        // optmem_max is per network namespace (Linux 6.9+): 0 in the sending namespace makes every
+        // MSG_ZEROCOPY send fail with ENOBUFS there, and nowhere else.
+        String host = Files.readString(Paths.get("/proc/sys/net/core/optmem_max")).trim();
+        try (VethLab lab = VethLab.create(true)) {
+            lab.sysctl(true, "net.core.optmem_max", "0");
+            Assumptions.assumeTrue(Files.readString(Paths.get("/proc/sys/net/core/optmem_max")).trim().equals(host),
+                    "net.core.optmem_max is not per namespace on this kernel");
+            assertEquals("0", lab.readSysctl(true, "net.core.optmem_max"));
+            try (SocketPair pair = lab.connect()) {
+                CompletableFuture<Received> rx = Receivers.drain(pair.receiver());
+                ZeroCopySendResult r;
+                try (FileChannel in = FileChannel.open(src)) {
+                    r = NativeZeroCopy.mmapSendZeroCopy(NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.sender()), 0, data.length);
+                }
+                pair.sender().shutdownOutput();
+                Received got = rx.get(60, TimeUnit.SECONDS);
+                assertArrayEquals(Receivers.sha256(data, 0, data.length), got.sha256());
+                assertEquals(data.length, r.bytes());
+                assertEquals(0, r.sends(), r::toString);
+                assertTrue(r.plainSends() >= 16, "every 1 MiB went out plain: " + r);
+            }
+        }
+    }
+
+    @Test
+    void jvmExitWithoutCloseRemovesTheNamespaces() throws Exception {
+        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                VethLabChild.class.getName()).redirectErrorStream(true).start();
+        String line;
+        StringBuilder all = new StringBuilder();
+        String names = null;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            while ((line = r.readLine()) != null) {
+                all.append(line).append('\n');
+                if (line.startsWith("namespaces ")) {
+                    names = line.substring("namespaces ".length());
+                }
+            }
+        }
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), all::toString);
+        assertTrue(names != null, all::toString);
+        for (String ns : names.split(" ")) {
+            assertFalse(VethLab.namespaceExists(ns), ns + " survived the JVM: " + all);
+        }
+    }
+
+    @Test
+    void aFailureHalfWayRemovesWhatWasCreated() throws Exception {
+        java.io.IOException e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                () -> VethLab.createFailingAtEnd(false));
+        assertTrue(e.getMessage().contains("on purpose"), e::getMessage);
+        try (var names = Files.list(Paths.get("/var/run/netns"))) {
+            assertTrue(names.noneMatch(n -> n.getFileName().toString().startsWith(VethLab.namePrefix())),
+                    "a namespace of this JVM survived the failed create");
+        }
+    }
+
+    @Test
+    void parallelLabsDoNotCollide() throws Exception {
+        try (VethLab a = VethLab.create(true); VethLab b = VethLab.create(false)) {
+            assertFalse(a.senderNamespace().equals(b.senderNamespace()));
+            try (SocketPair pa = a.connect(); SocketPair pb = b.connect()) {
+                assertArrayEquals(Receivers.sha256(data, 0, data.length), send(pa, TransferMethod.SENDFILE).sha256());
+                assertArrayEquals(Receivers.sha256(data, 0, data.length), send(pb, TransferMethod.SENDFILE).sha256());
+            }
+        }
+    }
+}
