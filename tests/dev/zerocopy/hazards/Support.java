@@ -222,7 +222,6 @@ final class Support {
         cmd.add(javaCommand());
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-XX:-UsePerfData"); // no hsperfdata file: a child under ulimit -f must not write one
-        cmd.add("-Xshare:auto");
         cmd.addAll(jvmFlags);
         cmd.add("-cp");
         cmd.add(classPath());
