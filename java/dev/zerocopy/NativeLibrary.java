@@ -117,6 +117,14 @@ final class NativeLibrary {
         } catch (RuntimeException | LinkageError e) {
             throw new IllegalStateException(path + " is not a native-zerocopy shim: " + e.getMessage(), e);
         }
+        // failImmediately() does not look symbols up in jnr-ffi 2.3.0: a missing one fails only when
+        // called, as UnsatisfiedLinkError("unknown"). Check every one now (HAZARDS 15).
+        com.kenai.jffi.Library handle = com.kenai.jffi.Library.getCachedInstance(path, com.kenai.jffi.Library.LAZY);
+        for (java.lang.reflect.Method m : Shim.class.getMethods()) {
+            if (handle == null || handle.getSymbolAddress(m.getName()) == 0) {
+                throw new IllegalStateException(path + " is not a native-zerocopy shim: it lacks " + m.getName());
+            }
+        }
         int abi = shim.zc_abi_version();
         if (abi != ABI_VERSION) {
             throw new IllegalStateException(path + " has ABI version " + abi + ", this jar needs " + ABI_VERSION);
