@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,10 +93,18 @@ class H04EintrInjectionTest {
                     "-e", "trace=" + syscalls, "-e", "inject=" + syscalls + ":error=EINTR:when=2+2")
                     .redirectErrorStream(true).start();
             BufferedReader straceErr = new BufferedReader(new InputStreamReader(strace.getInputStream(), StandardCharsets.UTF_8));
-            CompletableFuture<String> attached = CompletableFuture.supplyAsync(() -> firstAttached(straceErr));
-            String first = attached.get(30, TimeUnit.SECONDS);
-            assertTrue(first.contains("attached"), "strace did not attach: " + first);
-            Thread.sleep(500); // strace attaches to the JVM's other threads one by one
+            AtomicInteger attached = new AtomicInteger();
+            StringBuffer straceSaid = new StringBuffer();
+            Thread counter = new Thread(() -> countAttached(straceErr, attached, straceSaid), "strace-stderr");
+            counter.setDaemon(true);
+            counter.start();
+            // Wait until strace traces every thread of the JVM (the transferring one among them).
+            Path tasks = Path.of("/proc", String.valueOf(child.pid()), "task");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (attached.get() < taskCount(tasks)) {
+                assertTrue(System.nanoTime() < deadline && strace.isAlive(), "strace did not attach: " + straceSaid);
+                Thread.sleep(20);
+            }
             Files.createFile(handshake.resolve("go"));
             assertTrue(child.waitFor(120, TimeUnit.SECONDS), "child JVM did not finish");
             assertTrue(strace.waitFor(30, TimeUnit.SECONDS), "strace did not finish");
@@ -135,12 +144,26 @@ class H04EintrInjectionTest {
         }
     }
 
-    private static String firstAttached(BufferedReader r) {
+    private static void countAttached(BufferedReader r, AtomicInteger attached, StringBuffer said) {
         try {
-            String line = r.readLine();
-            return line == null ? "<strace ended>" : line;
+            for (String line; (line = r.readLine()) != null; ) {
+                said.append(line).append('\n');
+                // strace 6.x: "Process N attached with T threads" once all T are traced.
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("attached with (\\d+) threads").matcher(line);
+                if (m.find()) {
+                    attached.addAndGet(Integer.parseInt(m.group(1)));
+                } else if (line.contains("attached")) {
+                    attached.incrementAndGet();
+                }
+            }
         } catch (IOException e) {
-            return e.toString();
+            said.append(e);
+        }
+    }
+
+    private static int taskCount(Path tasks) throws IOException {
+        try (var s = Files.list(tasks)) {
+            return (int) s.count();
         }
     }
 

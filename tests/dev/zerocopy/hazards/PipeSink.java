@@ -108,10 +108,10 @@ final class PipeSink implements AutoCloseable {
         }
     }
 
-    /** Closes the read end now (the peer goes away); the reader thread ends. */
+    /** Closes the read end now (the peer goes away); the held reader thread then ends without reading more. */
     void closeReadEnd() throws IOException {
-        release();
         pipe.source().close();
+        release();
     }
 
     /** After {@link #closeReadEnd()}: what the reader got before the close. */
