@@ -4,12 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +49,32 @@ class H14JdkVersionsTest {
             assertTrue(r.stderr().isBlank(), "JDK " + Runtime.version() + " warned: " + r.stderr());
         }
         assertTrue(!r.stderr().contains("sun.misc.Unsafe"), "jffi must not use sun.misc.Unsafe here: " + r.stderr());
+    }
+
+    /**
+     * The way users run an application jar: {@code java -jar app.jar} whose manifest carries
+     * {@code Enable-Native-Access: ALL-UNNAMED} (as this project's jars do) prints no warning,
+     * without any flag on the command line.
+     */
+    @Test
+    void manifestEnableNativeAccessUnderJavaJar() throws Exception {
+        Manifest mf = new Manifest();
+        Attributes a = mf.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.put(Attributes.Name.MAIN_CLASS, HazardChild.class.getName());
+        a.putValue("Enable-Native-Access", "ALL-UNNAMED");
+        StringBuilder cp = new StringBuilder();
+        for (String e : Support.classPath().split(File.pathSeparator)) {
+            cp.append(Path.of(e).toUri()).append(' '); // absolute file: URLs, directories ending in '/'
+        }
+        a.put(Attributes.Name.CLASS_PATH, cp.toString().trim());
+        Path jar = dir.resolve("app.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), mf)) {
+            out.finish();
+        }
+        Support.ChildResult r = Support.run(List.of(Support.javaCommand(), "-jar", jar.toString(), "load"), Duration.ofSeconds(60));
+        assertEquals("true", r.value("available"), r.describe());
+        assertTrue(r.stderr().isBlank(), "JVM warnings under java -jar: " + r.stderr());
     }
 
     /**
