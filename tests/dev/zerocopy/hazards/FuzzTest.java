@@ -96,7 +96,7 @@ class FuzzTest {
             Support.LIBC.write(pipe[1], new byte[100], 100);
 
             Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
-            ExecutorService pool = Executors.newFixedThreadPool(4);
+            ExecutorService pool = Executors.newFixedThreadPool(4, Support.DAEMON);
             List<Future<?>> runs = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 long seed = 77 + t;

@@ -38,7 +38,7 @@ import dev.zerocopy.TransferMethod;
 class H01LargeFileTest {
     private static final int EDGE = 64 * 1024;
     private static final long[] SIZES = {(1L << 31) + 12 * 1024, (1L << 32) + 20 * 1024};
-    private static final ExecutorService POOL = Executors.newCachedThreadPool();
+    private static final ExecutorService POOL = Executors.newCachedThreadPool(Support.DAEMON);
 
     @TempDir
     static Path dir;

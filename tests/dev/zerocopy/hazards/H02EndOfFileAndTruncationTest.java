@@ -2,6 +2,7 @@ package dev.zerocopy.hazards;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.RandomAccessFile;
@@ -9,6 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -31,7 +33,7 @@ import dev.zerocopy.TransferMethod;
  * no crash), and the bytes delivered must be the source's bytes.
  */
 class H02EndOfFileAndTruncationTest {
-    private static final ExecutorService POOL = Executors.newCachedThreadPool();
+    private static final ExecutorService POOL = Executors.newCachedThreadPool(Support.DAEMON);
 
     @TempDir
     Path dir;
@@ -50,9 +52,16 @@ class H02EndOfFileAndTruncationTest {
         Path dst = dir.resolve("dst");
         try (FileChannel in = FileChannel.open(src);
              FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            long before = NativeZeroCopy.threadSyscalls();
-            long moved = NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in), NativeZeroCopy.fd(out), 7, Long.MAX_VALUE / 2);
-            long syscalls = NativeZeroCopy.threadSyscalls() - before;
+            int fdIn = NativeZeroCopy.fd(in);
+            int fdOut = NativeZeroCopy.fd(out);
+            // Preemptive: a loop that spins on 0 never returns, and must fail the test, not hang it.
+            long[] r = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                long before = NativeZeroCopy.threadSyscalls();
+                long n = NativeZeroCopy.transfer(method, fdIn, fdOut, 7, Long.MAX_VALUE / 2);
+                return new long[] {n, NativeZeroCopy.threadSyscalls() - before};
+            });
+            long moved = r[0];
+            long syscalls = r[1];
             assertEquals(data.length - 7, moved);
             // One call to move the bytes, one that answers 0, plus per-method setup
             // (pipe2/F_SETPIPE_SZ, fstat+mmap+munmap): a spinning loop would be millions.

@@ -36,7 +36,7 @@ import dev.zerocopy.TransferMethod;
  */
 class H03NonBlockingTargetTest {
     private static final int SIZE = 3 << 20;
-    private static final ExecutorService POOL = Executors.newCachedThreadPool();
+    private static final ExecutorService POOL = Executors.newCachedThreadPool(Support.DAEMON);
 
     @TempDir
     static Path dir;

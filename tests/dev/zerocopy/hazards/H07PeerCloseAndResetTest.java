@@ -36,7 +36,7 @@ import dev.zerocopy.TransferMethod;
 class H07PeerCloseAndResetTest {
     private static final int SIZE = 64 << 20;
     private static final int READ_BEFORE_CLOSE = 1 << 20;
-    private static final ExecutorService POOL = Executors.newCachedThreadPool();
+    private static final ExecutorService POOL = Executors.newCachedThreadPool(Support.DAEMON);
 
     @TempDir
     static Path dir;

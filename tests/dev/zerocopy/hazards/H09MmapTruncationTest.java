@@ -34,7 +34,7 @@ import dev.zerocopy.NativeZeroCopy;
  * these tests fail, the test JVM dies (the surefire fork crash is the failure).
  */
 class H09MmapTruncationTest {
-    private static final ExecutorService POOL = Executors.newCachedThreadPool();
+    private static final ExecutorService POOL = Executors.newCachedThreadPool(Support.DAEMON);
 
     @TempDir
     Path dir;

@@ -39,7 +39,7 @@ class H12ErrnoExactnessTest {
         try (Failures f = new Failures(dir, src)) {
             // Single-threaded first, so a wrong expectation shows plainly.
             f.cases.forEach(Failures.Case::assertFails);
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            ExecutorService pool = Executors.newFixedThreadPool(threads, Support.DAEMON);
             CyclicBarrier start = new CyclicBarrier(threads);
             List<Future<Integer>> results = new ArrayList<>();
             for (int t = 0; t < threads; t++) {

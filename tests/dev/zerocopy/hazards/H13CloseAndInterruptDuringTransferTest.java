@@ -35,7 +35,7 @@ import dev.zerocopy.TransferMethod;
  */
 class H13CloseAndInterruptDuringTransferTest {
     private static final int SIZE = 20 << 20; // more than one 8 MiB mmap window
-    private static final ExecutorService POOL = Executors.newCachedThreadPool();
+    private static final ExecutorService POOL = Executors.newCachedThreadPool(Support.DAEMON);
 
     @TempDir
     static Path dir;

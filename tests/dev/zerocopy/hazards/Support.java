@@ -20,6 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -75,6 +76,16 @@ final class Support {
     }
 
     static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+
+    /**
+     * Threads of the tests' pools are daemons: if a transfer ever hung in native code (the thread
+     * cannot be stopped), the test fails on its timeout and the JVM can still exit.
+     */
+    static final ThreadFactory DAEMON = r -> {
+        Thread t = new Thread(r, "hazard-test");
+        t.setDaemon(true);
+        return t;
+    };
 
     /** A pair of fds from pipe2(O_CLOEXEC) or socketpair, closed by the test. */
     static int[] pipe() {
