@@ -84,6 +84,68 @@ class H06PipeLeakTest {
         }
     }
 
+    /**
+     * The thread's pipe is made with O_CLOEXEC (a process forked by native code must not inherit
+     * it) and grown with F_SETPIPE_SZ to 1 MiB, or to pipe-max-size when that is lower.
+     */
+    @Test
+    void threadPipeIsCloseOnExecAndSized() throws Exception {
+        byte[] data = Support.randomBytes(64 * 1024, 62);
+        Path src = Files.write(dir.resolve("src"), data);
+        try (Failures f = new Failures(dir, src)) {
+            Set<String> before = pipeFds();
+            java.util.concurrent.CountDownLatch made = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+            Thread t = new Thread(() -> {
+                try {
+                    assertEquals(data.length, NativeZeroCopy.splice(f.src, f.devNull, 0, data.length));
+                    made.countDown();
+                    done.await();
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            try {
+                assertTrue(made.await(30, java.util.concurrent.TimeUnit.SECONDS));
+                Set<String> fresh = pipeFds();
+                fresh.removeAll(before);
+                assertEquals(2, fresh.size(), "the thread's pipe: " + fresh);
+                long max = Long.parseLong(Files.readAllLines(Paths.get("/proc/sys/fs/pipe-max-size")).get(0).trim());
+                for (String fd : fresh) {
+                    String flags = Files.readAllLines(Paths.get("/proc/self/fdinfo", fd)).stream()
+                            .filter(l -> l.startsWith("flags:")).findFirst().orElseThrow();
+                    long value = Long.parseLong(flags.substring(6).trim(), 8);
+                    assertTrue((value & Support.LibC.O_CLOEXEC) != 0, "fd " + fd + " " + flags);
+                    long size = Support.LIBC.fcntl(Integer.parseInt(fd), Support.LibC.F_GETPIPE_SZ, 0);
+                    assertEquals(Math.min(1 << 20, max), size, "F_GETPIPE_SZ of fd " + fd + ", pipe-max-size " + max);
+                }
+            } finally {
+                done.countDown();
+                t.join(10_000);
+            }
+            // The pipe is closed as the native thread exits, just after join returns: wait for it.
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!pipeFds().equals(before) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(before, pipeFds(), "the thread's pipe is closed once it ended");
+        }
+    }
+
+    private static Set<String> pipeFds() throws IOException {
+        try (Stream<Path> s = Files.list(Paths.get("/proc/self/fd"))) {
+            return s.filter(p -> {
+                try {
+                    return Files.readSymbolicLink(p).toString().startsWith("pipe:");
+                } catch (IOException e) {
+                    return false;
+                }
+            }).map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
+        }
+    }
+
     /** Runs n splice operations (and some of the other methods on reset sockets); returns how many ran. */
     private static int operations(Failures f, int fullPipe, int brokenPipe, int n) throws Exception {
         int done = 0;
