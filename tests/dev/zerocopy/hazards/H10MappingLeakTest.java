@@ -42,6 +42,7 @@ class H10MappingLeakTest {
             assertEquals(100_000, total);
             assertEquals(fds, Support.fdCount(), "open descriptors");
             int after = Support.mapsLines(null);
+            System.out.printf("H10: maps lines %d before, %d after 100k transfers; fds %d%n", maps, after, fds);
             // The JVM itself may map a few areas meanwhile (code cache, GC); a leaked window per
             // mmap+write call would be thousands.
             assertTrue(after - maps < 16, "maps lines grew from " + maps + " to " + after);
