@@ -118,18 +118,24 @@ final class NativeLibrary {
             throw new IllegalStateException(path + " is not a native-zerocopy shim: " + e.getMessage(), e);
         }
         // failImmediately() does not look symbols up in jnr-ffi 2.3.0: a missing one fails only when
-        // called, as UnsatisfiedLinkError("unknown"). Check every one now (HAZARDS 15).
+        // called, as UnsatisfiedLinkError("unknown"). Check them now (HAZARDS 15): the ABI version
+        // first, so an older or newer shim is named as such, then every symbol of the binding.
         com.kenai.jffi.Library handle = com.kenai.jffi.Library.getCachedInstance(path, com.kenai.jffi.Library.LAZY);
-        for (java.lang.reflect.Method m : Shim.class.getMethods()) {
-            if (handle == null || handle.getSymbolAddress(m.getName()) == 0) {
-                throw new IllegalStateException(path + " is not a native-zerocopy shim: it lacks " + m.getName());
-            }
-        }
+        requireSymbol(handle, path, "zc_abi_version");
         int abi = shim.zc_abi_version();
         if (abi != ABI_VERSION) {
             throw new IllegalStateException(path + " has ABI version " + abi + ", this jar needs " + ABI_VERSION);
         }
+        for (java.lang.reflect.Method m : Shim.class.getMethods()) {
+            requireSymbol(handle, path, m.getName());
+        }
         return shim;
+    }
+
+    private static void requireSymbol(com.kenai.jffi.Library handle, String path, String symbol) {
+        if (handle == null || handle.getSymbolAddress(symbol) == 0) {
+            throw new IllegalStateException(path + " is not a native-zerocopy shim: it lacks " + symbol);
+        }
     }
 
 }
