@@ -123,7 +123,7 @@ class H09MmapTruncationTest {
             stop.set(true);
         }
         assertTrue(truncator.get(10, TimeUnit.SECONDS) > 0);
-        assertTrue(calls > 0);
+        assertTrue(shortCalls + faults > 0, "no truncation ever landed during a transfer in " + calls + " calls");
         System.out.printf("H09 concurrent: %d calls, %d short, %d EFAULT%n", calls, shortCalls, faults);
     }
 }
