@@ -122,12 +122,8 @@ class SoakTest {
             }
         }
         assertEquals(0, Support.mapsLines(dir), "mappings of the sources left");
-        // Thread pipes are closed as each native thread exits, just after join returns: poll.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (Support.fdCount() != fdsBefore && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertEquals(fdsBefore, Support.fdCount(), "descriptors left after the soak");
+        // Thread pipes are closed as each native thread exits, just after join returns: polled.
+        Support.assertNoGrowth("descriptors after the soak", fdsBefore, Support::fdCount);
     }
 
     private void worker(int id, Failures forced, CountDownLatch started) {

@@ -130,6 +130,28 @@ final class Support {
         }
     }
 
+    /**
+     * Asserts that a count (descriptors, pipes) did not grow past {@code before}, polling up to 5 s:
+     * threads that ended (in other test classes too) close their pipes asynchronously, so a
+     * count may drop meanwhile, while a leak makes it grow.
+     */
+    static void assertNoGrowth(String what, int before, java.util.function.IntSupplier now) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        int n = now.getAsInt();
+        while (n > before && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            n = now.getAsInt();
+        }
+        if (n > before) {
+            throw new AssertionError(what + " grew from " + before + " to " + n);
+        }
+    }
+
     /** Lines of /proc/self/maps, all of them or those naming a path under {@code dir}. */
     static int mapsLines(Path dir) {
         try {
