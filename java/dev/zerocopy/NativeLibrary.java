@@ -117,25 +117,26 @@ final class NativeLibrary {
         } catch (RuntimeException | LinkageError e) {
             throw new IllegalStateException(path + " is not a native-zerocopy shim: " + e.getMessage(), e);
         }
-        // failImmediately() does not look symbols up in jnr-ffi 2.3.0: a missing one fails only when
-        // called, as UnsatisfiedLinkError("unknown"). Check them now (HAZARDS 15): the ABI version
-        // first, so an older or newer shim is named as such, then every symbol of the binding.
-        com.kenai.jffi.Library handle = com.kenai.jffi.Library.getCachedInstance(path, com.kenai.jffi.Library.LAZY);
-        requireSymbol(handle, path, "zc_abi_version");
-        int abi = shim.zc_abi_version();
+        int abi;
+        try {
+            abi = shim.zc_abi_version();
+        } catch (LinkageError e) {
+            // jnr-ffi binds symbols lazily: a library without them loads, then its stubs throw
+            // UnsatisfiedLinkError("unknown"). Name the real reason instead.
+            throw new IllegalStateException(path + " is not a native-zerocopy shim: it has no zc_abi_version symbol", e);
+        }
         if (abi != ABI_VERSION) {
             throw new IllegalStateException(path + " has ABI version " + abi + ", this jar needs " + ABI_VERSION);
         }
+        // The same for every other symbol of the binding (failImmediately() looks none up in
+        // jnr-ffi 2.3.0): a library that lacks one is refused now, not at its first call (HAZARDS 15).
+        com.kenai.jffi.Library handle = com.kenai.jffi.Library.getCachedInstance(path, com.kenai.jffi.Library.LAZY);
         for (java.lang.reflect.Method m : Shim.class.getMethods()) {
-            requireSymbol(handle, path, m.getName());
+            if (handle == null || handle.getSymbolAddress(m.getName()) == 0) {
+                throw new IllegalStateException(path + " is not a native-zerocopy shim: it has no " + m.getName() + " symbol");
+            }
         }
         return shim;
-    }
-
-    private static void requireSymbol(com.kenai.jffi.Library handle, String path, String symbol) {
-        if (handle == null || handle.getSymbolAddress(symbol) == 0) {
-            throw new IllegalStateException(path + " is not a native-zerocopy shim: it lacks " + symbol);
-        }
     }
 
 }

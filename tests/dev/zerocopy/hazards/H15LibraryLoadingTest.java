@@ -44,7 +44,7 @@ class H15LibraryLoadingTest {
     @Test
     void unrelatedLibraryWithTheRightName() throws Exception {
         Path lib = compile("int something_else(void) { return 42; }\n");
-        assertOneClearError(lib, lib + " is not a native-zerocopy shim: it lacks zc_abi_version");
+        assertOneClearError(lib, lib + " is not a native-zerocopy shim: it has no zc_abi_version symbol");
     }
 
     /** Every symbol the binding needs is there, but the library reports another ABI version. */
@@ -58,7 +58,7 @@ class H15LibraryLoadingTest {
     @Test
     void rightAbiVersionMissingSymbol() throws Exception {
         Path lib = compile(stubs(1, "zc_splice"));
-        assertOneClearError(lib, lib + " is not a native-zerocopy shim: it lacks zc_splice");
+        assertOneClearError(lib, lib + " is not a native-zerocopy shim: it has no zc_splice symbol");
     }
 
     /** C stubs for every method of the binding, zc_abi_version answering abi, except the one left out. */
