@@ -128,6 +128,14 @@ final class NativeLibrary {
         if (abi != ABI_VERSION) {
             throw new IllegalStateException(path + " has ABI version " + abi + ", this jar needs " + ABI_VERSION);
         }
+        // The same for every other symbol of the binding (failImmediately() looks none up in
+        // jnr-ffi 2.3.0): a library that lacks one is refused now, not at its first call (HAZARDS 15).
+        com.kenai.jffi.Library handle = com.kenai.jffi.Library.getCachedInstance(path, com.kenai.jffi.Library.LAZY);
+        for (java.lang.reflect.Method m : Shim.class.getMethods()) {
+            if (handle == null || handle.getSymbolAddress(m.getName()) == 0) {
+                throw new IllegalStateException(path + " is not a native-zerocopy shim: it has no " + m.getName() + " symbol");
+            }
+        }
         return shim;
     }
 

@@ -1,0 +1,134 @@
+package dev.zerocopy.hazards;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.TransferMethod;
+
+/**
+ * HAZARDS 3: on a non-blocking target EAGAIN means "try later". Each call returns the bytes
+ * that reached the target (possibly 0), as NIO does; the caller resumes at offset + count. With
+ * splice, bytes left in the library's pipe when the target would block are not counted and the
+ * pipe is replaced, so resuming neither loses nor repeats a byte. Tiny SO_SNDBUF, slow reader,
+ * exact bytes received.
+ */
+class H03NonBlockingTargetTest {
+    private static final int SIZE = 3 << 20;
+    private static final ExecutorService POOL = Executors.newCachedThreadPool(Support.DAEMON);
+
+    @TempDir
+    static Path dir;
+    static byte[] data;
+    static Path src;
+
+    @BeforeAll
+    static void source() throws Exception {
+        data = Support.randomBytes(SIZE, 3);
+        src = Files.write(dir.resolve("src"), data);
+    }
+
+    @AfterAll
+    static void shutdown() {
+        POOL.shutdownNow();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TransferMethod.class, names = "COPY_FILE_RANGE", mode = EnumSource.Mode.EXCLUDE)
+    void tinySendBufferSlowReader(TransferMethod method) throws Exception {
+        int fds = Support.fdCount();
+        int offset = 12_345;
+        try (FileChannel in = FileChannel.open(src); Loopback tcp = Loopback.open(1, 4096)) {
+            tcp.client.configureBlocking(false); // sets O_NONBLOCK on the fd the library writes
+            Future<byte[]> reader = POOL.submit(() -> slowRead(tcp.server, SIZE - offset));
+            Stats s = pump(method, NativeZeroCopy.fd(in), NativeZeroCopy.fd(tcp.client), tcp.client, offset);
+            tcp.client.shutdownOutput();
+            byte[] got = reader.get(60, TimeUnit.SECONDS);
+            assertArrayEquals(Arrays.copyOfRange(data, offset, SIZE), got, "exact bytes received");
+            assertTrue(s.shortCalls > 0, "the target never pushed back: " + s);
+        }
+        Support.assertNoGrowth("open descriptors (splice replaces its pipe on EAGAIN)", fds, Support::fdCount);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = TransferMethod.class, names = "COPY_FILE_RANGE", mode = EnumSource.Mode.EXCLUDE)
+    void nonBlockingPipeTarget(TransferMethod method) throws Exception {
+        try (FileChannel in = FileChannel.open(src); PipeSink sink = new PipeSink(-1, 4096)) {
+            sink.sink().configureBlocking(false);
+            Stats s = pump(method, NativeZeroCopy.fd(in), sink.fd(), sink.sink(), 0);
+            byte[] got = sink.finish(30);
+            assertArrayEquals(data, got);
+            assertTrue(s.shortCalls > 0, "the pipe never filled: " + s);
+        }
+    }
+
+    record Stats(int calls, int shortCalls, int zeroCalls) {
+    }
+
+    /** Transfers [offset, SIZE) in non-blocking calls, waiting for writability when a call moves nothing. */
+    private static Stats pump(TransferMethod method, int fdIn, int fdOut, java.nio.channels.SelectableChannel ch, long offset)
+            throws Exception {
+        int calls = 0;
+        int shortCalls = 0;
+        int zeroCalls = 0;
+        try (Selector sel = Selector.open()) {
+            ch.register(sel, SelectionKey.OP_WRITE);
+            long pos = offset;
+            while (pos < SIZE) {
+                long want = Math.min(SIZE - pos, 1 << 20);
+                long n = NativeZeroCopy.transfer(method, fdIn, fdOut, pos, want);
+                calls++;
+                assertTrue(n >= 0 && n <= want);
+                if (n < want) {
+                    shortCalls++;
+                }
+                if (n == 0) {
+                    zeroCalls++;
+                    sel.select(1000);
+                    sel.selectedKeys().clear();
+                }
+                pos += n;
+            }
+        }
+        return new Stats(calls, shortCalls, zeroCalls);
+    }
+
+    /** Reads n bytes in small pieces with pauses, so the sender keeps running into a full buffer. */
+    private static byte[] slowRead(SocketChannel ch, int n) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(n);
+        ByteBuffer buf = ByteBuffer.allocate(32 * 1024);
+        int reads = 0;
+        while (true) {
+            buf.clear();
+            int r = ch.read(buf);
+            if (r < 0) {
+                break;
+            }
+            out.write(buf.array(), 0, r);
+            if (++reads % 8 == 0) {
+                Thread.sleep(1);
+            }
+        }
+        return out.toByteArray();
+    }
+}

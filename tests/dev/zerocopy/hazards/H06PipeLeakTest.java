@@ -1,0 +1,208 @@
+package dev.zerocopy.hazards;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.zerocopy.ErrnoException;
+import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.TransferMethod;
+
+/**
+ * HAZARDS 6: splice needs a pipe, and pipes leak. The library keeps one pipe per thread, made
+ * with pipe2(O_CLOEXEC), replaces it when a failed or blocked write leaves bytes in it, and
+ * closes it when the thread ends. The count of open descriptors (and of pipes among them) is
+ * unchanged after 10k operations including EAGAIN, EPIPE and peers that reset mid-transfer.
+ */
+class H06PipeLeakTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void tenThousandSpliceOperationsIncludingResetsLeakNoDescriptor() throws Exception {
+        byte[] data = Support.randomBytes(1 << 20, 6);
+        Path src = Files.write(dir.resolve("src"), data);
+        try (Failures f = new Failures(dir, src)) {
+            int[] full = Support.pipe(); // a non-blocking pipe nobody reads: fills, then EAGAIN forever
+            Support.setNonBlocking(full[1]);
+            int[] broken = Support.pipe();
+            Support.closeQuietly(broken[0]);
+            try {
+                operations(f, full[1], broken[1], 200); // warm up: the thread's pipe, JIT, class loading
+                int fds = Support.fdCount();
+                int pipes = pipeCount();
+                int ops = operations(f, full[1], broken[1], 10_000);
+                assertTrue(ops >= 10_000);
+                Support.assertNoGrowth("open descriptors after " + ops + " operations", fds, Support::fdCount);
+                Support.assertNoGrowth("pipes after " + ops + " operations", pipes, H06PipeLeakTest::pipeCount);
+            } finally {
+                Support.closeQuietly(full[0], full[1], broken[1]);
+            }
+        }
+    }
+
+    /** Each of 64 threads makes its own pipe with a splice; once they have ended, no pipe is left. */
+    @Test
+    void threadPipesAreClosedWhenThreadsEnd() throws Exception {
+        byte[] data = Support.randomBytes(256 * 1024, 61);
+        Path src = Files.write(dir.resolve("src"), data);
+        try (Failures f = new Failures(dir, src)) {
+            int pipes = pipeCount();
+            List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                Thread t = new Thread(() -> {
+                    try {
+                        assertEquals(data.length, NativeZeroCopy.splice(f.src, f.devNull, 0, data.length));
+                    } catch (ErrnoException e) {
+                        throw new AssertionError(e);
+                    }
+                });
+                t.start();
+                threads.add(t);
+            }
+            for (Thread t : threads) {
+                t.join();
+            }
+            // Thread.join returns before the native thread has run its TLS destructors: polled.
+            Support.assertNoGrowth("pipes left by 64 ended threads", pipes, H06PipeLeakTest::pipeCount);
+        }
+    }
+
+    /**
+     * The thread's pipe is made with O_CLOEXEC (a process forked by native code must not inherit
+     * it) and grown with F_SETPIPE_SZ to 1 MiB, or to pipe-max-size when that is lower.
+     */
+    @Test
+    void threadPipeIsCloseOnExecAndSized() throws Exception {
+        byte[] data = Support.randomBytes(64 * 1024, 62);
+        Path src = Files.write(dir.resolve("src"), data);
+        try (Failures f = new Failures(dir, src)) {
+            Set<String> before = pipeFds();
+            java.util.concurrent.CountDownLatch made = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+            Thread t = new Thread(() -> {
+                try {
+                    assertEquals(data.length, NativeZeroCopy.splice(f.src, f.devNull, 0, data.length));
+                    made.countDown();
+                    done.await();
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            t.setDaemon(true);
+            t.start();
+            try {
+                assertTrue(made.await(30, java.util.concurrent.TimeUnit.SECONDS));
+                Set<String> fresh = pipeFds();
+                fresh.removeAll(before);
+                assertEquals(2, fresh.size(), "the thread's pipe: " + fresh);
+                long max = Long.parseLong(Files.readAllLines(Paths.get("/proc/sys/fs/pipe-max-size")).get(0).trim());
+                for (String fd : fresh) {
+                    String flags = Files.readAllLines(Paths.get("/proc/self/fdinfo", fd)).stream()
+                            .filter(l -> l.startsWith("flags:")).findFirst().orElseThrow();
+                    long value = Long.parseLong(flags.substring(6).trim(), 8);
+                    assertTrue((value & Support.LibC.O_CLOEXEC) != 0, "fd " + fd + " " + flags);
+                    long size = Support.LIBC.fcntl(Integer.parseInt(fd), Support.LibC.F_GETPIPE_SZ, 0);
+                    assertEquals(Math.min(1 << 20, max), size, "F_GETPIPE_SZ of fd " + fd + ", pipe-max-size " + max);
+                }
+            } finally {
+                done.countDown();
+                t.join(10_000);
+            }
+            // The pipe is closed as the native thread exits, just after join returns: wait for it.
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!before.containsAll(pipeFds()) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            Set<String> left = pipeFds();
+            left.removeAll(before);
+            assertTrue(left.isEmpty(), "the thread's pipe is closed once it ended: " + left);
+        }
+    }
+
+    private static Set<String> pipeFds() throws IOException {
+        try (Stream<Path> s = Files.list(Paths.get("/proc/self/fd"))) {
+            return s.filter(p -> {
+                try {
+                    return Files.readSymbolicLink(p).toString().startsWith("pipe:");
+                } catch (IOException e) {
+                    return false;
+                }
+            }).map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
+        }
+    }
+
+    /** Runs n splice operations (and some of the other methods on reset sockets); returns how many ran. */
+    private static int operations(Failures f, int fullPipe, int brokenPipe, int n) throws Exception {
+        int done = 0;
+        while (done < n) {
+            for (int i = 0; i < 97 && done < n; i++, done++) {
+                switch (i % 3) {
+                    case 0 -> assertEquals(4096, NativeZeroCopy.splice(f.src, f.devNull, i * 4096L, 4096));
+                    // Full non-blocking target: bytes left in the library's pipe, which is replaced.
+                    case 1 -> assertTrue(NativeZeroCopy.splice(f.src, fullPipe, 0, 65536) >= 0);
+                    default -> {
+                        ErrnoException e = assertThrows(ErrnoException.class,
+                                () -> NativeZeroCopy.splice(f.src, brokenPipe, 0, 65536));
+                        assertEquals("EPIPE", e.errnoName());
+                    }
+                }
+            }
+            done += resetMidTransfer(f.src);
+        }
+        return done;
+    }
+
+    /**
+     * A loopback connection whose receiver never reads fills up; the receiver then resets it
+     * (SO_LINGER 0). Every method's next transfer fails with ECONNRESET or EPIPE.
+     */
+    private static int resetMidTransfer(int src) throws IOException {
+        try (Loopback tcp = Loopback.open(4096, 4096)) {
+            tcp.client.configureBlocking(false);
+            int fd = NativeZeroCopy.fd(tcp.client);
+            while (NativeZeroCopy.splice(src, fd, 0, 1 << 20) > 0) {
+                // fill the connection until it would block (the last call leaves bytes in the pipe)
+            }
+            tcp.resetServer();
+            int ops = 0;
+            for (TransferMethod m : new TransferMethod[] {TransferMethod.SPLICE, TransferMethod.SENDFILE,
+                    TransferMethod.READ_WRITE, TransferMethod.MMAP_WRITE}) {
+                try {
+                    long n = NativeZeroCopy.transfer(m, src, fd, 0, 1 << 20);
+                    throw new AssertionError(m + " to a reset peer returned " + n);
+                } catch (ErrnoException e) {
+                    assertTrue(Set.of("ECONNRESET", "EPIPE").contains(e.errnoName()), e.getMessage());
+                }
+                ops++;
+            }
+            return ops;
+        }
+    }
+
+    private static int pipeCount() {
+        try (Stream<Path> s = Files.list(Paths.get("/proc/self/fd"))) {
+            return (int) s.filter(p -> {
+                try {
+                    return Files.readSymbolicLink(p).toString().startsWith("pipe:");
+                } catch (IOException e) {
+                    return false; // the listing's own fd, already closed
+                }
+            }).count();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
