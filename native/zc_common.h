@@ -76,6 +76,8 @@ static inline int64_t zc_clamp_length(int64_t offset, int64_t length)
 /* Outcome of zc_write_all besides -errno. */
 #define ZC_WRITTEN 0
 #define ZC_WOULD_BLOCK 1
+/* zc_sendfile_range: stopped before `length` at end of file or because the target would block. */
+#define ZC_SHORT 2
 
 /*
  * write(2) all n bytes of buf to out, retrying EINTR and short writes, adding
@@ -83,6 +85,26 @@ static inline int64_t zc_clamp_length(int64_t offset, int64_t length)
  * non-blocking target: p->moved tells how far it got), or -errno.
  */
 int zc_write_all(int out, const char *buf, size_t n, zc_progress *p);
+
+/* zc_write_all with send(2) and flags (MSG_NOSIGNAL is always added): for sockets only. */
+int zc_send_all(int out, const char *buf, size_t n, int flags, zc_progress *p);
+
+/*
+ * The sendfile loop of zc_sendfile, for callers that send several ranges in
+ * one call (zc_sendfile_batch.c): sends length bytes of in from offset to out,
+ * adding what moves to p->moved. Returns ZC_WRITTEN when all of it moved,
+ * ZC_SHORT at end of file or when a non-blocking out would block, or -errno.
+ */
+int zc_sendfile_range(int in, int out, int64_t offset, int64_t length, zc_progress *p);
+
+/* Exported transfer entry points that other shim files compose (zc_measure.c, zc_send_with_header.c). */
+int64_t zc_sendfile(int in, int out, int64_t offset, int64_t length);
+int64_t zc_splice(int in, int out, int64_t offset, int64_t length);
+int64_t zc_mmap_write(int in, int out, int64_t offset, int64_t length);
+int64_t zc_read_write(int in, int out, int64_t offset, int64_t length);
+int64_t zc_copy_file_range(int in, int out, int64_t offset, int64_t length);
+int64_t zc_last_moved(void);
+int64_t zc_thread_syscalls(void);
 
 /*
  * The calling thread's splice pipe, created on first use with pipe2(O_CLOEXEC)
@@ -102,6 +124,33 @@ char *zc_thread_buffer(void);
 
 /* Size of the buffer zc_thread_buffer returns. */
 #define ZC_COPY_BUFFER_SIZE ((size_t)256 * 1024)
+
+/* A mapped window of a source file (zc_mmap_window.c): bytes [skip, len) of map are the ones asked for. */
+typedef struct zc_window {
+    char *map;
+    size_t len;
+    int64_t skip;
+} zc_window;
+
+/* Current size of the regular file in, or -errno (-ENODEV for anything else, as mmap(2) answers); *call names the failure. */
+int64_t zc_source_size(int in, zc_progress *p, enum zc_syscall *call);
+
+/*
+ * Maps the window of in that holds file position pos, covering up to `want`
+ * bytes from it (capped at end of file and ZC_MMAP_WINDOW). Returns 1 with w
+ * filled, 0 at end of file, or -errno with *call naming the failed syscall.
+ */
+int zc_window_map(int in, int64_t pos, int64_t want, zc_window *w, zc_progress *p, enum zc_syscall *call);
+
+/* Unmaps w; every path that mapped a window calls it (HAZARDS 10). */
+void zc_window_unmap(zc_window *w, zc_progress *p);
+
+/*
+ * After EFAULT from a syscall reading a window: true when the file now ends
+ * at or before `end`, i.e. it shrank under the mapping and the transfer ends
+ * at the new end of file, as sendfile would (HAZARDS 9).
+ */
+int zc_window_truncated(int in, int64_t end, zc_progress *p);
 
 /* Size of one mmap window (a multiple of any page size); the JDK maps 8 MiB too. */
 #define ZC_MMAP_WINDOW ((int64_t)8 * 1024 * 1024)

@@ -32,14 +32,6 @@ enum zc_usage_field {
 #define ZC_METHOD_SPLICE 4
 #define ZC_METHOD_COPY_FILE_RANGE 5
 
-/* The exported transfer functions (zc_read_write.c, zc_mmap_write.c, ...). */
-int64_t zc_read_write(int in, int out, int64_t offset, int64_t length);
-int64_t zc_mmap_write(int in, int out, int64_t offset, int64_t length);
-int64_t zc_sendfile(int in, int out, int64_t offset, int64_t length);
-int64_t zc_splice(int in, int out, int64_t offset, int64_t length);
-int64_t zc_copy_file_range(int in, int out, int64_t offset, int64_t length);
-int64_t zc_thread_syscalls(void);
-
 typedef int64_t (*zc_transfer_fn)(int, int, int64_t, int64_t);
 
 static int64_t timeval_ns(struct timeval tv)

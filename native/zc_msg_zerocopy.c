@@ -48,16 +48,6 @@ typedef struct zc_zerocopy {
     int64_t plain;      /* plain sends after ENOBUFS */
 } zc_zerocopy;
 
-static int64_t page_size(void)
-{
-    static int64_t size;
-    if (size == 0) {
-        long s = sysconf(_SC_PAGESIZE); /* not 4096 (HAZARDS 10) */
-        size = s > 0 ? s : 4096;
-    }
-    return size;
-}
-
 /* Reads every notification now on the error queue (MSG_ERRQUEUE never blocks). Returns 0 or -errno. */
 static int reap(zc_zerocopy *z, zc_progress *p)
 {
@@ -137,17 +127,6 @@ static int await_completions(zc_zerocopy *z, zc_progress *p)
     return 0;
 }
 
-/* Current size of in, or -errno; a non-regular source is -ENODEV, as mmap(2) answers. */
-static int64_t source_size(int in, zc_progress *p)
-{
-    struct stat st;
-    p->syscalls++;
-    if (fstat(in, &st) != 0) {
-        return -errno;
-    }
-    return S_ISREG(st.st_mode) ? (int64_t)st.st_size : -ENODEV;
-}
-
 /* How a window's send loop ended. */
 enum { SENT_ALL, SENT_WOULD_BLOCK, SENT_EOF };
 
@@ -224,30 +203,20 @@ ZC_EXPORT int64_t zc_mmap_send_zerocopy(int in, int out, int64_t offset, int64_t
     if (setsockopt(out, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof one) != 0) {
         return zc_fail(&p, ZC_SYS_SETSOCKOPT, errno);
     }
-    const int64_t page = page_size();
     while (p.moved < length) {
-        int64_t size = source_size(in, &p);
-        if (size < 0) {
-            return zc_fail(&p, size == -ENODEV ? ZC_SYS_MMAP : ZC_SYS_FSTAT, (int)-size);
+        zc_window win;
+        enum zc_syscall call = ZC_SYS_NONE;
+        int mapped = zc_window_map(in, offset + p.moved, length - p.moved, &win, &p, &call);
+        if (mapped < 0) {
+            return zc_fail(&p, call, -mapped);
         }
-        int64_t pos = offset + p.moved;
-        if (pos >= size) {
-            break;
+        if (mapped == 0) {
+            break; /* end of file */
         }
-        int64_t start = pos & ~(page - 1);
-        int64_t want = length - p.moved < size - pos ? length - p.moved : size - pos;
-        int64_t skip = pos - start;
-        size_t map_len = zc_chunk(skip + want, ZC_MMAP_WINDOW);
-        p.syscalls++;
-        char *map = mmap(NULL, map_len, PROT_READ, MAP_SHARED, in, (off_t)start);
-        if (map == MAP_FAILED) {
-            return zc_fail(&p, ZC_SYS_MMAP, errno);
-        }
-        int sent = send_window(&z, map + skip, (int64_t)map_len - skip, &p);
+        int sent = send_window(&z, win.map + win.skip, (int64_t)win.len - win.skip, &p);
         /* The pages must stay mapped until the kernel is done with them, on every path. */
         int waited = await_completions(&z, &p);
-        p.syscalls++;
-        munmap(map, map_len);
+        zc_window_unmap(&win, &p);
         put_stats(&z, stats);
         if (sent < 0) {
             return zc_fail(&p, ZC_SYS_SEND, -sent);
@@ -255,12 +224,8 @@ ZC_EXPORT int64_t zc_mmap_send_zerocopy(int in, int out, int64_t offset, int64_t
         if (waited < 0) {
             return zc_fail(&p, waited == -ETIMEDOUT ? ZC_SYS_POLL : ZC_SYS_RECVMSG, -waited);
         }
-        if (sent == SENT_EOF) {
-            /* EFAULT: the file shrank under the mapping (HAZARDS 9); end at the new end of file, as sendfile does. */
-            int64_t now = source_size(in, &p);
-            if (now < 0 || now > offset + p.moved) {
-                return zc_fail(&p, ZC_SYS_SEND, EFAULT);
-            }
+        if (sent == SENT_EOF && !zc_window_truncated(in, offset + p.moved, &p)) {
+            return zc_fail(&p, ZC_SYS_SEND, EFAULT);
         }
         if (sent != SENT_ALL) {
             break;

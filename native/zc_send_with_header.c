@@ -12,39 +12,11 @@
 
 #include "zc_common.h"
 
-int64_t zc_sendfile(int in, int out, int64_t offset, int64_t length);
-int64_t zc_last_moved(void);
-
 /* Sets TCP_CORK to on; returns 0 or -errno. */
 static int set_cork(int out, int on, zc_progress *p)
 {
     p->syscalls++;
     return setsockopt(out, IPPROTO_TCP, TCP_CORK, &on, sizeof on) == 0 ? 0 : -errno;
-}
-
-/*
- * send(2) of all n bytes with MSG_MORE: TCP holds them, as under a cork, until
- * the next send without it (the body's last sendfile chunk) pushes them out
- * together. Returns ZC_WRITTEN, ZC_WOULD_BLOCK or -errno.
- */
-static int send_more(int out, const char *buf, size_t n, zc_progress *p)
-{
-    while (n > 0) {
-        p->syscalls++;
-        ssize_t w = send(out, buf, n, MSG_MORE | MSG_NOSIGNAL); /* no SIGPIPE (HAZARDS 7) */
-        if (w > 0) {
-            p->moved += w;
-            buf += w;
-            n -= (size_t)w;
-        } else if (w < 0 && errno == EINTR) {
-            continue;
-        } else if (w < 0 && errno == EAGAIN) {
-            return ZC_WOULD_BLOCK;
-        } else {
-            return w < 0 ? -errno : -EIO;
-        }
-    }
-    return ZC_WRITTEN;
 }
 
 /*
@@ -75,7 +47,7 @@ ZC_EXPORT int64_t zc_send_with_header(int out, const char *hdr, int64_t hdr_len,
     int complete = 1;
 
     int w = hdr_len <= 0 ? ZC_WRITTEN
-            : more     ? send_more(out, hdr, (size_t)hdr_len, &p)
+            : more     ? zc_send_all(out, hdr, (size_t)hdr_len, MSG_MORE, &p)
                        : zc_write_all(out, hdr, (size_t)hdr_len, &p);
     if (w < 0) {
         err = -w;
@@ -84,15 +56,12 @@ ZC_EXPORT int64_t zc_send_with_header(int out, const char *hdr, int64_t hdr_len,
         complete = 0;
     }
     if (err == 0 && complete && length > 0) {
-        int64_t body = zc_sendfile(in, out, offset, length);
-        /* zc_sendfile adds its own syscalls to the thread total (and its zc_done is overwritten by ours below). */
-        if (body < 0) {
-            p.moved += zc_last_moved();
-            err = (int)-body;
+        int rc = zc_sendfile_range(in, out, offset, length, &p);
+        if (rc < 0) {
+            err = -rc;
             call = ZC_SYS_SENDFILE;
         } else {
-            p.moved += body;
-            complete = body == length;
+            complete = rc == ZC_WRITTEN;
         }
     }
     if (err == 0 && complete && trl_len > 0) {

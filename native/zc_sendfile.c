@@ -19,30 +19,38 @@ static int past_end_of_file(int in, off_t pos, zc_progress *p)
     return fstat(in, &st) == 0 && pos >= st.st_size;
 }
 
-ZC_EXPORT int64_t zc_sendfile(int in, int out, int64_t offset, int64_t length)
+int zc_sendfile_range(int in, int out, int64_t offset, int64_t length, zc_progress *p)
 {
-    zc_progress p = {0};
     length = zc_clamp_length(offset, length);
     off_t pos = offset;
-    while (p.moved < length) {
-        p.syscalls++;
-        ssize_t n = sendfile(out, in, &pos, zc_chunk(length - p.moved, ZC_MAX_CHUNK));
+    int64_t moved = 0;
+    while (moved < length) {
+        p->syscalls++;
+        ssize_t n = sendfile(out, in, &pos, zc_chunk(length - moved, ZC_MAX_CHUNK));
         if (n > 0) {
-            p.moved += n;
+            moved += n;
+            p->moved += n;
         } else if (n == 0) {
             /* End of file (or truncated under us): asking again would spin forever (HAZARDS 2). */
-            break;
+            return ZC_SHORT;
         } else if (errno == EINTR) {
             continue;
         } else if (errno == EAGAIN) {
-            break; /* non-blocking target is full: report what moved, as NIO does */
+            return ZC_SHORT; /* non-blocking target is full: report what moved, as NIO does */
         } else {
             int err = errno; /* before fstat can change it */
-            if (err == EOVERFLOW && past_end_of_file(in, pos, &p)) {
-                break;
+            if (err == EOVERFLOW && past_end_of_file(in, pos, p)) {
+                return ZC_SHORT;
             }
-            return zc_fail(&p, ZC_SYS_SENDFILE, err);
+            return -err;
         }
     }
-    return zc_done(&p);
+    return ZC_WRITTEN;
+}
+
+ZC_EXPORT int64_t zc_sendfile(int in, int out, int64_t offset, int64_t length)
+{
+    zc_progress p = {0};
+    int rc = zc_sendfile_range(in, out, offset, length, &p);
+    return rc < 0 ? zc_fail(&p, ZC_SYS_SENDFILE, -rc) : zc_done(&p);
 }

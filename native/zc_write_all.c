@@ -1,14 +1,17 @@
-/* The one write loop, shared by the read+write and mmap+write paths. */
+/* The one write loop, shared by the read+write, mmap+write and header+body paths. */
 #include <errno.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "zc_common.h"
 
-int zc_write_all(int out, const char *buf, size_t n, zc_progress *p)
+/* write(2) when flags is 0 (any fd), else send(2) with flags | MSG_NOSIGNAL (sockets; HAZARDS 7). */
+static int put_all(int out, const char *buf, size_t n, int flags, zc_progress *p)
 {
     while (n > 0) {
+        size_t chunk = zc_chunk((int64_t)n, ZC_MAX_CHUNK);
         p->syscalls++;
-        ssize_t w = write(out, buf, zc_chunk((int64_t)n, ZC_MAX_CHUNK));
+        ssize_t w = flags == 0 ? write(out, buf, chunk) : send(out, buf, chunk, flags | MSG_NOSIGNAL);
         if (w > 0) {
             p->moved += w;
             buf += w;
@@ -23,4 +26,14 @@ int zc_write_all(int out, const char *buf, size_t n, zc_progress *p)
         }
     }
     return ZC_WRITTEN;
+}
+
+int zc_write_all(int out, const char *buf, size_t n, zc_progress *p)
+{
+    return put_all(out, buf, n, 0, p);
+}
+
+int zc_send_all(int out, const char *buf, size_t n, int flags, zc_progress *p)
+{
+    return put_all(out, buf, n, flags, p);
 }
