@@ -97,7 +97,7 @@ int zc_send_all(int out, const char *buf, size_t n, int flags, zc_progress *p);
  */
 int zc_sendfile_range(int in, int out, int64_t offset, int64_t length, zc_progress *p);
 
-/* Exported transfer entry points that other shim files compose (zc_measure.c, zc_send_with_header.c). */
+/* Exported entry points that other shim files (zc_measure.c) and the C tests (native/test) call. */
 int64_t zc_sendfile(int in, int out, int64_t offset, int64_t length);
 int64_t zc_splice(int in, int out, int64_t offset, int64_t length);
 int64_t zc_mmap_write(int in, int out, int64_t offset, int64_t length);
@@ -105,6 +105,11 @@ int64_t zc_read_write(int in, int out, int64_t offset, int64_t length);
 int64_t zc_copy_file_range(int in, int out, int64_t offset, int64_t length);
 int64_t zc_last_moved(void);
 int64_t zc_thread_syscalls(void);
+int zc_last_failed_call(void);
+int zc_abi_version(void);
+const char *zc_syscall_name(int call);
+const char *zc_errno_name(int err);
+const char *zc_strerror(int err);
 
 /*
  * The calling thread's splice pipe, created on first use with pipe2(O_CLOEXEC)

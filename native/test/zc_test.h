@@ -1,7 +1,7 @@
 /*
  * A minimal harness for the shim C tests (native/test, not part of the library).
  * Each test program includes this once, runs its cases from main and returns
- * zc_test_result(). The prototypes are the exported API of the shim (native/zc_*.c).
+ * zc_test_result(). The shim's exported API comes from native/zc_common.h.
  */
 #ifndef ZC_TEST_H
 #define ZC_TEST_H
@@ -16,18 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-int zc_abi_version(void);
-int64_t zc_sendfile(int in, int out, int64_t offset, int64_t length);
-int64_t zc_splice(int in, int out, int64_t offset, int64_t length);
-int64_t zc_mmap_write(int in, int out, int64_t offset, int64_t length);
-int64_t zc_read_write(int in, int out, int64_t offset, int64_t length);
-int64_t zc_copy_file_range(int in, int out, int64_t offset, int64_t length);
-int64_t zc_last_moved(void);
-int zc_last_failed_call(void);
-int64_t zc_thread_syscalls(void);
-const char *zc_syscall_name(int call);
-const char *zc_errno_name(int err);
-const char *zc_strerror(int err);
+#include "zc_common.h"
 
 static int zc_test_failures;
 static int zc_test_checks;
