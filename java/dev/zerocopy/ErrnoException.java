@@ -32,7 +32,11 @@ public final class ErrnoException extends IOException {
         return errnoName;
     }
 
-    /** The syscall that failed, as its man page names it: sendfile, splice, mmap, fstat, pread, write, copy_file_range, pipe2. */
+    /**
+     * The syscall that failed, as its man page names it: sendfile, splice, mmap, fstat, pread, write,
+     * copy_file_range, pipe2, setsockopt, getsockopt, send, recvmsg, poll, tee, vmsplice; or malloc
+     * when the per-thread copy buffer could not be allocated (ENOMEM).
+     */
     public String syscall() {
         return syscall;
     }

@@ -98,8 +98,26 @@ final class NativeLibrary {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
 
+    /**
+     * Refuses a file that is not an ELF object before dlopen sees it: HotSpot would otherwise print
+     * a stack-guard warning and a message repeating the path (HAZARDS 15).
+     */
+    private static void requireElf(Path lib) {
+        byte[] magic = new byte[4];
+        try (InputStream in = Files.newInputStream(lib)) {
+            if (in.readNBytes(magic, 0, 4) != 4 || magic[0] != 0x7f || magic[1] != 'E' || magic[2] != 'L' || magic[3] != 'F') {
+                throw new IllegalStateException("cannot load " + lib + ": not an ELF shared library");
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IllegalStateException("cannot load " + lib + ": no such file", e);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot load " + lib + ": " + e.getMessage(), e);
+        }
+    }
+
     private static Shim bind(Path lib) {
         String path = lib.toString();
+        requireElf(lib);
         try {
             // System.load binds the JNI functions of FdAccess; jnr-ffi then dlopens the same file.
             System.load(path);

@@ -13,7 +13,8 @@ import java.util.Objects;
  * <h2>Contract of every transfer method</h2>
  * <ul>
  * <li>{@code fdIn} is read from {@code offset}; its file position is not used and not moved, so
- *     {@code fdIn} must be seekable (a regular file, or a block device). {@code fdOut} is written
+ *     {@code fdIn} must be seekable: a regular file (sendfile, splice and readWrite also take a block
+ *     device; mmapWrite and copyFileRange need a regular file). {@code fdOut} is written
  *     at its current position: a file (its position advances), a pipe or a socket.</li>
  * <li>The call loops over partial transfers, EINTR and the kernel's per-call cap of 0x7ffff000
  *     bytes until {@code length} bytes are moved or {@code fdIn} reaches end of file, and returns

@@ -32,7 +32,7 @@ class LoadingTest {
     @Test
     void missingLibrary() throws Exception {
         ChildJvm.Result r = ChildJvm.run(ChildJvm.classPath(), dir, "-Ddev.zerocopy.library=/nonexistent");
-        assertUnavailable(r, "cannot load /nonexistent: Can't load library: /nonexistent");
+        assertUnavailable(r, "cannot load /nonexistent: no such file");
     }
 
     @Test

@@ -37,7 +37,7 @@ class H15LibraryLoadingTest {
     void notAnElfFile() throws Exception {
         Path lib = Files.writeString(dir.resolve("libzerocopy.so"), "not a shared object\n".repeat(20));
         assertOneClearError(lib, "cannot load " + lib);
-        assertOneClearError(lib, "invalid ELF header");
+        assertOneClearError(lib, "not an ELF shared library");
     }
 
     /** A real shared object with the right name but none of the shim's symbols. */
@@ -103,11 +103,8 @@ class H15LibraryLoadingTest {
         String expected = "java.lang.UnsatisfiedLinkError: native-zerocopy is not available: ";
         assertTrue(r.value("call1").startsWith(expected) && r.value("call1").contains(reason), "first call: " + r.value("call1"));
         assertEquals(r.value("call1"), r.value("call2"), "the second call reports the same error");
-        // HotSpot itself warns, before dlopen, about a file that is not an ELF object marked
-        // noexecstack (os_linux.cpp); every other line on stderr would be ours.
-        String stderr = r.stderr().lines()
-                .filter(l -> !l.contains("might have disabled stack guard") && !l.contains("execstack -c"))
-                .reduce("", (a, b) -> a + b + "\n");
-        assertTrue(stderr.isBlank(), "nothing on stderr: " + r.stderr());
+        // Nothing on stderr: a file that is not ELF is refused before dlopen, so HotSpot's
+        // "might have disabled stack guard" warning (os_linux.cpp) never appears either.
+        assertTrue(r.stderr().isBlank(), "nothing on stderr: " + r.stderr());
     }
 }
