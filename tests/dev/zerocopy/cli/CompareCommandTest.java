@@ -266,6 +266,22 @@ class CompareCommandTest {
         assertFalse(VethLab.namespaceExists(senderNs.replaceAll("-s$", "-r")), senderNs);
     }
 
+    /**
+     * The other side of the veth case: where the lab cannot run (not root, no ip or ethtool), one
+     * line naming what is missing and exit code 4, before any file is made. Skipped where it can run.
+     */
+    @Test
+    void linkVethWithoutItsRequirementsSaysWhatIsMissingAndExits4() throws Exception {
+        String missing = VethLab.missingRequirements();
+        Assumptions.assumeTrue(missing != null, "the veth lab can run here (root, ip and ethtool present)");
+        Run r = run(tiny("--link", "veth-sg", "--targets", "tcp"));
+        assertEquals(4, r.exitCode(), () -> r.out() + r.err());
+        assertTrue(r.err().contains("compare: --link veth-sg cannot run here: " + missing), r.err());
+        try (Stream<Path> left = Files.list(tmp.resolve("work"))) {
+            assertEquals(0, left.count(), "a run that cannot start must not create files");
+        }
+    }
+
     @Test
     void sizesParseBinaryUnits() {
         assertEquals(4096, Sizes.parse("4KiB"));
