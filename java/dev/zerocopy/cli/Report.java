@@ -174,7 +174,7 @@ final class Report {
         "kernel_rw_calls_per_mib",
         "minor_faults_per_mib", "major_faults_per_mib", "voluntary_cs_per_mib", "involuntary_cs_per_mib",
         "ratio_to_transferto", "verified", "error",
-        "zerocopy_sends", "zerocopy_zero_copied", "zerocopy_copied", "zerocopy_plain"};
+        "zerocopy_sends", "zerocopy_zero_copied", "zerocopy_copied", "zerocopy_plain", "link"};
 
     void writeCsv(Path file) throws IOException {
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
@@ -205,6 +205,7 @@ final class Report {
                 if (c == null) {
                     v.addAll(List.of("", "", "", ""));
                 }
+                v.add(r.target.link() == null ? "" : r.target.link());
                 w.write(String.join(",", v));
                 w.write('\n');
             }
@@ -237,6 +238,9 @@ final class Report {
             j.field("name", t.name());
             j.field("description", t.describe());
             j.field("copies_data", t.copies());
+            if (t.link() != null) {
+                j.field("link", t.link());
+            }
             j.close('}');
         }
         j.close(']');

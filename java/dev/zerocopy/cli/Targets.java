@@ -75,6 +75,11 @@ final class Targets {
         }
 
         @Override
+        public String link() {
+            return link.name();
+        }
+
+        @Override
         public Endpoint open(Path workDir) throws IOException {
             SocketPair c = link.connect();
             try {

@@ -226,6 +226,9 @@ class CompareCommandTest {
             }
         }
         assertEquals(2, zcRows);
+        int link = header.indexOf("link");
+        assertTrue(csv.subList(1, csv.size()).stream().allMatch(l -> l.endsWith(",loopback")), csv.toString());
+        assertTrue(link > 0);
         JsonNode json = new ObjectMapper().readTree(tmp.resolve("out").resolve("compare.json").toFile());
         for (JsonNode row : json.get("results")) {
             if (row.get("method").asText().equals("msg-zerocopy")) {
@@ -252,6 +255,9 @@ class CompareCommandTest {
         assertTrue(r.out().contains("scatter-gather: off"), r.out());
         assertFalse(r.out().contains("FAILED"), r.out());
         assertEquals(9 * 2, count(r.out(), "CRC32C ok"), "every contender at both sizes verified its bytes:\n" + r.out());
+        List<String> csv = Files.readAllLines(tmp.resolve("out").resolve("compare.csv"));
+        assertEquals(9 * 2 + 1, csv.size());
+        assertTrue(csv.subList(1, csv.size()).stream().allMatch(l -> l.contains(",true,") && l.endsWith(",veth-nosg")), csv.toString());
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("netns (zclab-[^ )]+-s)").matcher(r.out());
         assertTrue(m.find(), r.out());
         String senderNs = m.group(1);
