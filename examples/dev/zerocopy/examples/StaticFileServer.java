@@ -1,5 +1,6 @@
 package dev.zerocopy.examples;
 
+import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
 import dev.zerocopy.ZeroCopyFileChannel;
 import java.io.Closeable;
@@ -29,7 +30,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * keep-alive and pipelining, Content-Length, GET and HEAD, a single byte range (206, 416), 404 and
  * 405. The body goes out with {@code FileChannel.transferTo}; headers from a per-connection
  * direct buffer. The swap is the single line in {@link #openFile}: {@code FileChannel.open}
- * (mode NIO) or {@code ZeroCopyFileChannel.open} (mode ZEROCOPY); nothing else differs.
+ * (mode NIO) or {@code ZeroCopyFileChannel.open} (mode ZEROCOPY). In ZEROCOPY mode with sendfile
+ * (the default method, or SENDFILE forced) a response's first write is one
+ * {@link NativeZeroCopy#sendWithHeader} call, header and body together (one segment for a small
+ * response instead of two); whatever a full socket leaves of it goes the normal way.
  *
  * <pre>
  * java -cp target/native-zerocopy-cli.jar dev.zerocopy.examples.StaticFileServer \
@@ -57,6 +61,7 @@ public final class StaticFileServer implements Closeable {
     private final AtomicInteger openFiles = new AtomicInteger();
     private final AtomicLong bodyBytes = new AtomicLong();
     private final AtomicLong responses = new AtomicLong();
+    private final AtomicLong sendWithHeaderResponses = new AtomicLong();
 
     /**
      * Binds to host:port (0: any free port) and starts serving files under root.
@@ -116,6 +121,16 @@ public final class StaticFileServer implements Closeable {
         return responses.get();
     }
 
+    /** Responses whose header and body started with one NativeZeroCopy.sendWithHeader call. */
+    public long sendWithHeaderResponses() {
+        return sendWithHeaderResponses.get();
+    }
+
+    /** One line of counters, printed at exit by {@link #main}: how the responses went out. */
+    public String stats() {
+        return "stats: responses=" + responses() + " sendWithHeader=" + sendWithHeaderResponses() + " bodyBytes=" + bodyBytes();
+    }
+
     @Override
     public void close() throws IOException {
         running = false;
@@ -127,12 +142,31 @@ public final class StaticFileServer implements Closeable {
         }
     }
 
-    /** The one line that differs between the two modes. */
-    private FileChannel openFile(Path p) throws IOException {
+    /**
+     * The one line that differs between the two modes. In ZEROCOPY mode with sendfile, also tells
+     * the connection the file's fd for sendWithHeader (the wrapped JDK channel's: it stays open as
+     * long as the returned channel, which only this connection's thread closes; HAZARDS 13).
+     */
+    private FileChannel openFile(Path p, Conn c) throws IOException {
+        c.openedFd = -1;
         if (mode == Mode.NIO) {
             return FileChannel.open(p, StandardOpenOption.READ);
         }
         TransferMethod m = method;
+        if (m == null || m == TransferMethod.SENDFILE) {
+            FileChannel plain = FileChannel.open(p, StandardOpenOption.READ);
+            ZeroCopyFileChannel ch;
+            try {
+                c.openedFd = NativeZeroCopy.fd(plain);
+                ch = ZeroCopyFileChannel.wrap(plain);
+            } catch (IOException | RuntimeException e) {
+                c.openedFd = -1;
+                plain.close();
+                throw e;
+            }
+            ch.setTransferMethod(m);
+            return ch;
+        }
         ZeroCopyFileChannel ch = ZeroCopyFileChannel.open(p, StandardOpenOption.READ);
         ch.setTransferMethod(m);
         return ch;
@@ -210,6 +244,12 @@ public final class StaticFileServer implements Closeable {
         final ByteBuffer in = ByteBuffer.allocate(REQUEST_LIMIT);
         final ByteBuffer head = ByteBuffer.allocateDirect(HEAD_CAPACITY);
         FileChannel file;
+        /** The fd openFile found for sendWithHeader (-1: not that path), until the response takes it. */
+        int openedFd = -1;
+        /** The body file's fd while this response's first write is to be sendWithHeader, else -1. */
+        int bodyFd = -1;
+        /** The socket's fd, for sendWithHeader. */
+        int socketFd = -1;
         long pos;
         long end;
         boolean closeAfter;
@@ -259,6 +299,9 @@ public final class StaticFileServer implements Closeable {
 
         /** Writes the header, then the body; true when the response is complete. */
         boolean flush() throws IOException {
+            if (bodyFd >= 0 && file != null && pos < end) {
+                oneCall();
+            }
             while (head.hasRemaining()) {
                 if (ch.write(head) == 0) {
                     key.interestOps(SelectionKey.OP_WRITE);
@@ -279,6 +322,27 @@ public final class StaticFileServer implements Closeable {
             }
             finishResponse();
             return true;
+        }
+
+        /**
+         * The response's first write: header (direct buffer) and body by sendfile in one native
+         * call, MSG_MORE on the header so both leave in full segments. On this non-blocking socket
+         * it may stop early at EAGAIN (NativeZeroCopy.sendWithHeader: a short count, the header's
+         * position advanced by what of it left): the header's rest and the body's rest then go
+         * the normal way in flush(), from where this call stopped. Tried once per response.
+         */
+        private void oneCall() throws IOException {
+            int fd = bodyFd;
+            bodyFd = -1;
+            if (socketFd < 0) {
+                socketFd = NativeZeroCopy.fd(ch);
+            }
+            int headerBytes = head.remaining();
+            long n = NativeZeroCopy.sendWithHeader(socketFd, head, fd, pos, end - pos, null);
+            long body = Math.max(0, n - headerBytes); // head's position already advanced by min(n, headerBytes)
+            pos += body;
+            bodyBytes.addAndGet(body);
+            sendWithHeaderResponses.incrementAndGet();
         }
 
         void resume() throws IOException {
@@ -324,7 +388,7 @@ public final class StaticFileServer implements Closeable {
             }
             FileChannel f;
             try {
-                f = openFile(p);
+                f = openFile(p, this);
             } catch (IOException e) {
                 error(404, "Not Found", false);
                 return;
@@ -372,6 +436,7 @@ public final class StaticFileServer implements Closeable {
                 return;
             }
             file = f;
+            bodyFd = openedFd;
             pos = from;
             end = from + length;
         }
@@ -411,6 +476,7 @@ public final class StaticFileServer implements Closeable {
         }
 
         private void closeFile() {
+            bodyFd = -1;
             if (file != null) {
                 closeChannel(file);
                 file = null;
@@ -588,6 +654,11 @@ public final class StaticFileServer implements Closeable {
             System.exit(2);
         }
         StaticFileServer s = new StaticFileServer(root, host, port, mode, method);
+        // The counters at exit (SIGTERM, Ctrl-C): StaticFileServerTest reads which path served the responses.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println(s.stats());
+            System.out.flush();
+        }, "static-file-server-stats"));
         System.out.println("listening on " + host + ":" + s.port() + " mode=" + mode + " method=" + (method == null ? "auto" : method));
         System.out.flush();
         s.thread.join();

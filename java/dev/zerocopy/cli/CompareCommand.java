@@ -15,6 +15,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.lab.LabUnavailableException;
+import dev.zerocopy.lab.Links;
+import dev.zerocopy.lab.SocketLink;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,15 +29,16 @@ import picocli.CommandLine.Option;
                 + "interleaved, against a TCP connection whose receiver verifies every byte, a file and a pipe. "
                 + "Prints a table; writes CSV, JSON and a PNG chart.",
             "Exit codes: 0 done (a contender that failed shows its error in its row), 1 the run could not start, "
-                + "2 bad options, 3 some bytes arrived wrong (VERIFY FAILED rows)."})
+                + "2 bad options, 3 some bytes arrived wrong (VERIFY FAILED rows), "
+                + "4 the --link cannot be set up here (veth without root, ip or ethtool: the message names what is missing)."})
 final class CompareCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"-m", "--methods"}, split = ",", paramLabel = "METHOD",
             description = "Contenders, comma-separated (default: all that suit each target): "
-                    + "read-write, mmap-write, sendfile, splice, copy-file-range, nio-heap, nio-direct, nio-mapped, "
-                    + "nio-transferto. Named ones run on every target, and fail visibly where a target cannot serve them.")
+                    + "read-write, mmap-write, sendfile, splice, copy-file-range, msg-zerocopy (tcp only), nio-heap, "
+                    + "nio-direct, nio-mapped, nio-transferto. Named ones run on every target, and fail visibly where a target cannot serve them.")
     List<String> methods;
 
     @Option(names = {"-t", "--targets"}, split = ",", paramLabel = "TARGET",
@@ -57,7 +61,10 @@ final class CompareCommand implements Callable<Integer> {
                     + "a sample holds this much (default: ${DEFAULT-VALUE}).")
     String batch = "16MiB";
 
-    @Option(names = "--link", paramLabel = "LINK", description = "How the tcp target connects: loopback (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--link", paramLabel = "LINK",
+            description = "How the tcp target connects: loopback; veth-sg or veth-nosg, a veth pair between two network "
+                    + "namespaces made for the run (and removed after it, also on Ctrl-C) with scatter-gather on or off "
+                    + "on the sending device; needs root, ip and ethtool (default: ${DEFAULT-VALUE}).")
     String link = "loopback";
 
     @Option(names = "--dir", paramLabel = "DIR",
@@ -84,17 +91,17 @@ final class CompareCommand implements Callable<Integer> {
         return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
-    /** The link named by --link; another helper adds namespaced links here. */
-    private Link link() {
-        switch (link.toLowerCase(Locale.ROOT)) {
-            case "loopback":
-                return new LoopbackLink();
-            default:
-                throw usage("unknown --link '" + link + "'; choose from [loopback]");
+    /** The --link name, checked: an unknown one is a usage error. */
+    private String linkName() {
+        String name = link.toLowerCase(Locale.ROOT);
+        if (!Links.NAMES.contains(name)) {
+            throw usage("unknown --link '" + link + "'; choose from " + Links.NAMES);
         }
+        return name;
     }
 
-    private Comparison.Settings settings(Link tcpLink, Path workDir) {
+    /** tcpLink: null to validate the options only (the tcp target is then not usable). */
+    private Comparison.Settings settings(SocketLink tcpLink, Path workDir) {
         if (repeats < 1) {
             throw usage("--repeats must be at least 1, not " + repeats);
         }
@@ -128,17 +135,36 @@ final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintStream stdout = System.out;
-        Link tcpLink = link();
-        Comparison.Settings probe = settings(tcpLink, null); // validate every option before touching the disk
+        String linkName = linkName();
+        Comparison.Settings probe = settings(null, null); // validate every option before touching the disk
         if (!NativeZeroCopy.isAvailable()) {
             System.err.println("compare: the native library is not available: " + NativeZeroCopy.unavailabilityCause());
             return 1;
         }
+        boolean tcp = probe.targets().stream().anyMatch(t -> t.kind() == Target.Kind.SOCKET);
+        SocketLink tcpLink;
+        try {
+            // Only the tcp target uses the link: no namespaces for a run without it. A VethLab
+            // removes what it made on close, on a failure half way, and from its shutdown hook (Ctrl-C).
+            tcpLink = tcp ? Links.open(linkName) : null;
+        } catch (LabUnavailableException e) {
+            System.err.println("compare: --link " + linkName + " cannot run here: " + e.getMessage());
+            return 4;
+        } catch (IOException e) {
+            System.err.println("compare: could not set up --link " + linkName + ": " + e.getMessage());
+            return 1;
+        }
+        try (SocketLink l = tcpLink) {
+            return run(stdout, settings(tcpLink, null));
+        }
+    }
+
+    private int run(PrintStream stdout, Comparison.Settings probe) throws IOException {
         Path base = dir != null ? dir : Paths.get(System.getProperty("java.io.tmpdir"));
         Path workDir = Files.createTempDirectory(base, "zc-compare-");
         Thread cleanup = new Thread(() -> deleteTree(workDir), "compare-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup); // also on Ctrl-C
-        try (Link l = tcpLink) {
+        try {
             Comparison.Settings settings = new Comparison.Settings(probe.contenders(), probe.contendersChosen(),
                     probe.targets(), probe.sizes(), repeats, warmup, probe.batchBytes(), workDir);
             Comparison comparison = new Comparison(settings);

@@ -28,9 +28,10 @@ final class Comparison {
 
     /**
      * One measured batch: bytes moved and what it cost the sending thread; kernelIoCalls is the
-     * kernel's read/write-family syscall count ({@link KernelIo}), -1 where unavailable.
+     * kernel's read/write-family syscall count ({@link KernelIo}), -1 where unavailable;
+     * completions the MSG_ZEROCOPY completions of the batch, null for other paths.
      */
-    record Sample(long bytes, long wallNanos, ThreadUsage usage, long kernelIoCalls) {
+    record Sample(long bytes, long wallNanos, ThreadUsage usage, long kernelIoCalls, Contender.Completions completions) {
         double gbps() {
             return wallNanos > 0 ? (double) bytes / wallNanos : Double.NaN;
         }
@@ -123,6 +124,17 @@ final class Comparison {
 
         double voluntarySwitchesPerMiB() {
             return median(samples.stream().mapToDouble(s -> s.perMiB(s.usage().voluntaryContextSwitches())).toArray());
+        }
+
+        /** MSG_ZEROCOPY completions summed over the measured samples, or null for paths without them. */
+        Contender.Completions completions() {
+            Contender.Completions sum = null;
+            for (Sample s : samples) {
+                if (s.completions() != null) {
+                    sum = (sum == null ? Contender.Completions.NONE : sum).plus(s.completions());
+                }
+            }
+            return sum;
         }
 
         double involuntarySwitchesPerMiB() {
@@ -274,6 +286,7 @@ final class Comparison {
         int k = row.transfersPerSample;
         long bytes = k * size;
         o.endpoint.begin(bytes);
+        Contender.Completions zcBefore = o.transfer.completions();
         long ioBefore = kernelIo != null ? kernelIo.calls() : -1;
         ThreadUsage before = NativeZeroCopy.threadUsage();
         for (int i = 0; i < k; i++) {
@@ -281,6 +294,8 @@ final class Comparison {
         }
         ThreadUsage after = NativeZeroCopy.threadUsage();
         long ioCalls = kernelIo != null ? KernelIo.delta(ioBefore, kernelIo.calls()) : -1;
+        Contender.Completions zcAfter = o.transfer.completions();
+        Contender.Completions completions = zcAfter == null ? null : zcAfter.minus(zcBefore);
         Target.Receipt r = o.endpoint.finish(Math.max(60_000, bytes / 20_000)); // 20 MB/s would be pathological
         if (r.bytes() != bytes) {
             row.verified = false;
@@ -292,7 +307,7 @@ final class Comparison {
         }
         ThreadUsage used = after.minus(before);
         long end = Math.max(after.wallNanos(), r.lastByteNanos()); // both CLOCK_MONOTONIC (System.nanoTime on Linux)
-        return new Sample(bytes, end - before.wallNanos(), used, ioCalls);
+        return new Sample(bytes, end - before.wallNanos(), used, ioCalls, completions);
     }
 
     private static String describe(Throwable e) {

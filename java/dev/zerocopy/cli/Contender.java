@@ -35,10 +35,35 @@ public interface Contender {
     /** Prepares to send from source to endpoint (buffers, mappings); closed after its samples. */
     Transfer open(Source source, Target.Endpoint endpoint) throws IOException;
 
+    /**
+     * What the kernel reported for MSG_ZEROCOPY sends (msg_zerocopy.rst): sends accepted, completed
+     * without a copy, completed with SO_EE_CODE_ZEROCOPY_COPIED (the kernel copied after all), and
+     * plain sends after ENOBUFS.
+     */
+    record Completions(long sends, long zeroCopied, long copied, long plain) {
+        static final Completions NONE = new Completions(0, 0, 0, 0);
+
+        Completions plus(Completions o) {
+            return new Completions(sends + o.sends, zeroCopied + o.zeroCopied, copied + o.copied, plain + o.plain);
+        }
+
+        Completions minus(Completions o) {
+            return new Completions(sends - o.sends, zeroCopied - o.zeroCopied, copied - o.copied, plain - o.plain);
+        }
+    }
+
     /** A prepared contender. */
     interface Transfer extends Closeable {
         /** Moves exactly {@code length} bytes from {@code offset} of the source, or throws. */
         void run(long offset, long length) throws IOException;
+
+        /**
+         * MSG_ZEROCOPY completions of this transfer so far (cumulative), or null for a path that
+         * has none; the comparison takes the difference over each sample.
+         */
+        default Completions completions() {
+            return null;
+        }
 
         @Override
         default void close() throws IOException {

@@ -98,11 +98,11 @@ final class Report {
                 + machine.get("load_average_before") + " before, " + machine.get("load_average_after") + " after");
         out.println("copies: classic model per byte (CPU/DMA); sysc/MiB: syscalls counted exactly in the shim ('-': NIO, outside it);");
         out.println("rw/MiB: the kernel's read/write-family count for the thread (/proc/thread-self/io syscr+syscw), for all rows:");
-        out.println("  (p)read/write count 1, sendfile and copy_file_range 2, splice/mmap/munmap/fstat 0;");
+        out.println("  (p)read/write count 1, sendfile and copy_file_range 2, splice/send/mmap/munmap/fstat 0;");
         out.println("GB/s = 10^9 B/s until the receiver holds the last byte; CPU (thread clock; user/sys: getrusage, tick-sampled),");
         out.println("faults and context switches are the sending thread's, per GiB or MiB moved;");
         out.println("x transferTo = median GB/s over NIO FileChannel.transferTo's on the same target and size.");
-        String header = String.format(Locale.ROOT, "%-44s %-16s %9s %8s  %-23s %22s %9s %13s %8s  %s",
+        String header = String.format(Locale.ROOT, "%-44s %-20s %9s %8s  %-23s %22s %9s %13s %8s  %s",
                 "method", "copies CPU/DMA", "sysc/MiB", "rw/MiB", "GB/s median [min-max]", "CPU ms/GiB (user/sys)", "flt/MiB",
                 "csw/MiB v/i", "x trTo", "check");
         Target lastTarget = null;
@@ -124,16 +124,24 @@ final class Report {
             String label = (row.contender.family().equals("nio") ? "" : "native ") + row.contender.label();
             String copies = row.contender.cpuCopies() + " / " + row.contender.dmaCopies();
             if (row.failed()) {
-                out.println(String.format(Locale.ROOT, "%-44s %-16s FAILED: %s", label, copies, row.error));
+                out.println(String.format(Locale.ROOT, "%-44s %-20s FAILED: %s", label, copies, row.error));
                 continue;
             }
             String gbps = num(row.gbpsMedian()) + " [" + num(row.gbpsMin()) + "-" + num(row.gbpsMax()) + "]";
             String cpu = num(row.cpuMsPerGiB()) + " (" + num(row.userMsPerGiB()) + "/" + num(row.systemMsPerGiB()) + ")";
             double faults = row.minorFaultsPerMiB() + row.majorFaultsPerMiB();
             String csw = num(row.voluntarySwitchesPerMiB()) + "/" + num(row.involuntarySwitchesPerMiB());
-            out.println(String.format(Locale.ROOT, "%-44s %-16s %9s %8s  %-23s %22s %9s %13s %8s  %s",
+            out.println(String.format(Locale.ROOT, "%-44s %-20s %9s %8s  %-23s %22s %9s %13s %8s  %s",
                     label, copies, num(row.syscallsPerMiB()), num(row.kernelIoCallsPerMiB()), gbps, cpu, num(faults), csw,
-                    fmt(ratio(row), 2) + "x", check(row)));
+                    fmt(ratio(row), 2) + "x", check(row) + completions(row)));
+        }
+        if (rows.stream().anyMatch(r -> r.completions() != null)) {
+            out.println();
+            out.println("NOTE: msg-zerocopy: sends the kernel completed without a copy vs. with one (SO_EE_CODE_ZEROCOPY_COPIED),");
+            out.println("  from the socket's error queue, over the measured samples. On loopback and veth expect 'copied': a local");
+            out.println("  receiver gets the data by a copy (msg_zerocopy.rst), so the pinning is paid and nothing is saved. Over");
+            out.println("  veth-nosg the kernel may report 'zero-copied' though segmenting for a device without SG copied: the");
+            out.println("  completion reports only the copy for local delivery. 'plain': sends after ENOBUFS, copied by design.");
         }
         boolean noCopy = rows.stream().anyMatch(r -> !r.target.copies());
         if (noCopy) {
@@ -141,6 +149,16 @@ final class Report {
             out.println("NOTE: /dev/null discards bytes unread: sendfile, splice and mmap+write copy NOTHING there; "
                     + "its GB/s are call overhead, never a copy rate.");
         }
+    }
+
+    /** "; MSG_ZEROCOPY 0 zero-copied / 64 copied" for a row with completions, else "". */
+    private static String completions(Comparison.Row row) {
+        Contender.Completions c = row.completions();
+        if (c == null) {
+            return "";
+        }
+        return "; MSG_ZEROCOPY " + c.zeroCopied() + " zero-copied / " + c.copied() + " copied"
+                + (c.plain() > 0 ? " / " + c.plain() + " plain" : "");
     }
 
     private static String check(Comparison.Row row) {
@@ -155,7 +173,8 @@ final class Report {
         "samples", "gbps_median", "gbps_min", "gbps_max", "cpu_ms_per_gib", "user_ms_per_gib", "sys_ms_per_gib", "syscalls_per_mib",
         "kernel_rw_calls_per_mib",
         "minor_faults_per_mib", "major_faults_per_mib", "voluntary_cs_per_mib", "involuntary_cs_per_mib",
-        "ratio_to_transferto", "verified", "error"};
+        "ratio_to_transferto", "verified", "error",
+        "zerocopy_sends", "zerocopy_zero_copied", "zerocopy_copied", "zerocopy_plain", "link"};
 
     void writeCsv(Path file) throws IOException {
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
@@ -179,6 +198,14 @@ final class Report {
                 }
                 v.add(r.target.copies() ? Boolean.toString(r.verified && !r.failed()) : "");
                 v.add(r.error == null ? "" : csvQuote(r.error));
+                Contender.Completions c = r.completions();
+                for (long n : c == null ? new long[0] : new long[] {c.sends(), c.zeroCopied(), c.copied(), c.plain()}) {
+                    v.add(Long.toString(n));
+                }
+                if (c == null) {
+                    v.addAll(List.of("", "", "", ""));
+                }
+                v.add(r.target.link() == null ? "" : r.target.link());
                 w.write(String.join(",", v));
                 w.write('\n');
             }
@@ -211,6 +238,9 @@ final class Report {
             j.field("name", t.name());
             j.field("description", t.describe());
             j.field("copies_data", t.copies());
+            if (t.link() != null) {
+                j.field("link", t.link());
+            }
             j.close('}');
         }
         j.close(']');
@@ -242,6 +272,7 @@ final class Report {
                 j.field("voluntary_cs_per_mib", r.voluntarySwitchesPerMiB());
                 j.field("involuntary_cs_per_mib", r.involuntarySwitchesPerMiB());
                 j.field("ratio_to_transferto", ratio(r));
+                completions(j, r.completions());
             }
             if (r.target.copies()) {
                 j.field("verified", r.verified && !r.failed());
@@ -262,6 +293,7 @@ final class Report {
                 j.field("major_faults", s.usage().majorFaults());
                 j.field("voluntary_cs", s.usage().voluntaryContextSwitches());
                 j.field("involuntary_cs", s.usage().involuntaryContextSwitches());
+                completions(j, s.completions());
                 j.close('}');
             }
             j.close(']');
@@ -270,6 +302,19 @@ final class Report {
         j.close(']');
         j.close('}');
         Files.writeString(file, j.toString() + "\n", StandardCharsets.UTF_8);
+    }
+
+    /** "msg_zerocopy": {sends, zero_copied, copied, plain}, only where there are completions. */
+    private static void completions(Json j, Contender.Completions c) {
+        if (c == null) {
+            return;
+        }
+        j.key("msg_zerocopy").open('{');
+        j.field("sends", c.sends());
+        j.field("zero_copied", c.zeroCopied());
+        j.field("copied", c.copied());
+        j.field("plain", c.plain());
+        j.close('}');
     }
 
     /** A small JSON writer: objects, arrays, strings, numbers (NaN as null), booleans. */

@@ -18,6 +18,11 @@ public interface Target {
 
     Kind kind();
 
+    /** The --link the bytes travel over ("loopback", "veth-sg", ...), or null for a target without one. */
+    default String link() {
+        return null;
+    }
+
     /** False for /dev/null: nothing is copied, so its figures are not copy rates (ANCHORS, Traps). */
     default boolean copies() {
         return true;

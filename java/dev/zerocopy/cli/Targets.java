@@ -15,6 +15,8 @@ import java.util.Locale;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.cli.Target.Endpoint;
 import dev.zerocopy.cli.Target.Receipt;
+import dev.zerocopy.lab.SocketLink;
+import dev.zerocopy.lab.SocketPair;
 
 /** The targets of the comparison, by name. */
 final class Targets {
@@ -25,7 +27,7 @@ final class Targets {
     private Targets() {
     }
 
-    static List<Target> byNames(List<String> names, Link link) {
+    static List<Target> byNames(List<String> names, SocketLink link) {
         List<Target> out = new ArrayList<>();
         for (String n : names) {
             switch (n.toLowerCase(Locale.ROOT)) {
@@ -49,11 +51,11 @@ final class Targets {
         return out;
     }
 
-    /** A TCP connection over a {@link Link}; a receiver thread reads and hashes every byte. */
+    /** A TCP connection over a {@link SocketLink}; a receiver thread reads and hashes every byte. */
     static final class Tcp implements Target {
-        private final Link link;
+        private final SocketLink link;
 
-        Tcp(Link link) {
+        Tcp(SocketLink link) {
             this.link = link;
         }
 
@@ -73,8 +75,13 @@ final class Targets {
         }
 
         @Override
+        public String link() {
+            return link.name();
+        }
+
+        @Override
         public Endpoint open(Path workDir) throws IOException {
-            Link.Connection c = link.connect();
+            SocketPair c = link.connect();
             try {
                 return new Streamed(c, c.sender(), NativeZeroCopy.fd(c.sender()), new Receiver(c.receiver(), "tcp"));
             } catch (IOException | RuntimeException e) {

@@ -14,6 +14,11 @@ public final class LoopbackLink implements SocketLink {
     }
 
     @Override
+    public String describe() {
+        return "loopback " + InetAddress.getLoopbackAddress().getHostAddress();
+    }
+
+    @Override
     public SocketPair connect() throws IOException {
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

@@ -11,6 +11,11 @@ public interface SocketLink extends AutoCloseable {
     /** A short name for tables: "loopback", "veth-sg", "veth-nosg". */
     String name();
 
+    /** One line for reports: the path the bytes take, e.g. "loopback 127.0.0.1". */
+    default String describe() {
+        return name();
+    }
+
     /** A new connected pair; both channels are blocking and owned by the caller. */
     SocketPair connect() throws IOException;
 

@@ -148,6 +148,12 @@ public final class VethLab implements SocketLink {
         return scatterGather ? "veth-sg" : "veth-nosg";
     }
 
+    @Override
+    public String describe() {
+        return "a veth pair " + senderDev + " (netns " + senderNs + ") -> " + receiverDev + " (netns " + receiverNs + ", "
+                + receiverAddress.getHostAddress() + "); sending device: " + senderFeatures;
+    }
+
     /** Whether scatter-gather is on on the sending device. */
     public boolean scatterGather() {
         return scatterGather;

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.lab.LoopbackLink;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -52,6 +52,7 @@ class StaticFileServerTest {
     static final long[] SIZES = {0, 1, 2, 100, 4095, 4096, 4097, 65535, 65536, 65537, 1 << 20, (1 << 20) + 13, 3_000_001, 64 << 20};
 
     private Process server;
+    private BufferedReader serverOut;
     private int port;
 
     @BeforeAll
@@ -96,10 +97,33 @@ class StaticFileServerTest {
             cmd.add(c[1]);
         }
         server = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        BufferedReader r = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        String line = r.readLine();
+        serverOut = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        String line = serverOut.readLine();
         assertTrue(line != null && line.startsWith("listening on 127.0.0.1:"), "server said: " + line);
         port = Integer.parseInt(line.split(":")[1].split(" ")[0]);
+    }
+
+    /**
+     * Stops the server (SIGTERM) and returns the counters its exit line prints
+     * ("stats: responses=N sendWithHeader=N bodyBytes=N").
+     */
+    private Map<String, Long> stopForStats() throws Exception {
+        server.toHandle().destroy(); // SIGTERM; Process.destroy() would also close the stream read below
+        assertTrue(server.waitFor(30, TimeUnit.SECONDS), "server did not stop");
+        server = null;
+        String stats = null;
+        for (String line; (line = serverOut.readLine()) != null; ) {
+            if (line.startsWith("stats: ")) {
+                stats = line;
+            }
+        }
+        assertTrue(stats != null, "no stats line at exit");
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (String kv : stats.substring("stats: ".length()).split(" ")) {
+            String[] p = kv.split("=");
+            m.put(p[0], Long.parseLong(p[1]));
+        }
+        return m;
     }
 
     private String url(String name) {
@@ -157,6 +181,14 @@ class StaticFileServerTest {
         assertTrue(head.startsWith("HTTP/1.1 200"), head);
         assertTrue(head.contains("Content-Length: 65537"), head);
         assertTrue(server.isAlive());
+        // zerocopy with sendfile (the default method, or forced) starts every response that has a
+        // body with one sendWithHeader call: 14 non-empty files and 8 ranges. The other
+        // configurations never use it; NIO mode is untouched.
+        Map<String, Long> stats = stopForStats();
+        long bodies = FILES.size() - 1 + 8;
+        boolean oneCall = config.equals("zerocopy") || config.equals("zerocopy:SENDFILE");
+        assertEquals(oneCall ? bodies : 0, stats.get("sendWithHeader"), stats::toString);
+        assertEquals(FILES.size() + 8 + 7, stats.get("responses"), stats::toString);
     }
 
     /**
@@ -224,6 +256,13 @@ class StaticFileServerTest {
         }
         assertTrue(fds() <= before, "server fds before " + before + ", after " + fds());
         assertEquals(0, filesOpen(), "files under the root still open in the server");
+        Map<String, Long> stats = stopForStats();
+        if (config.equals("zerocopy")) {
+            // Every completed response with a body began with sendWithHeader (160 + the curl check).
+            assertTrue(stats.get("sendWithHeader") >= 161, stats::toString);
+        } else {
+            assertEquals(0, stats.get("sendWithHeader"), stats::toString);
+        }
     }
 
     private long fds() throws IOException {
