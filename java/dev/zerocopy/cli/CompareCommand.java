@@ -142,6 +142,9 @@ final class CompareCommand implements Callable<Integer> {
             return 1;
         }
         boolean tcp = probe.targets().stream().anyMatch(t -> t.kind() == Target.Kind.SOCKET);
+        if (!tcp && !linkName.equals("loopback")) {
+            System.err.println("compare: note: --link " + linkName + " applies to the tcp target only, which this run does not include");
+        }
         SocketLink tcpLink;
         try {
             // Only the tcp target uses the link: no namespaces for a run without it. A VethLab
