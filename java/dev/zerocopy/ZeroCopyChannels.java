@@ -297,6 +297,13 @@ public final class ZeroCopyChannels {
                 if (target instanceof SocketChannel && !((SocketChannel) target).isConnected()) {
                     throw new NotYetConnectedException();
                 }
+                // As FileChannel.transferTo does: the count is capped at the size seen on entry, so a
+                // source that grows meanwhile (or is the target itself) is not read past it. Size 0 may
+                // be procfs, whose files claim 0 and are read to their end (see nativeTo).
+                long size = src.size();
+                if (size > 0) {
+                    count = Math.min(count, Math.max(0, size - position));
+                }
                 ChannelKind kind = outFd >= 0 ? kindOf(desc(out)) : ChannelKind.NO_FD;
                 st.lastKind = kind;
                 if (inFd < 0 || outFd < 0) {

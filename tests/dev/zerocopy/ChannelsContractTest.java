@@ -114,6 +114,29 @@ class ChannelsContractTest {
         }
     }
 
+    /**
+     * A source that grows during the transfer, here because it is its own target: the count is
+     * capped at the size on entry, so Long.MAX_VALUE copies the file once and stops (without the
+     * cap, each chunk written would be read again until the disk filled).
+     */
+    @Test
+    void fileOntoItsOwnEndStopsAtTheSizeOnEntry() throws Exception {
+        byte[] data = random(3 * 1024 * 1024 + 11, 9);
+        Map<Impl, String> r = sameAsNio(impl -> {
+            Path f = file(dir, "self-" + impl, data);
+            try (FileChannel ch = impl.open(f, READ, WRITE)) {
+                ch.position(ch.size());
+                long n = impl.transferTo(ch, 0, Long.MAX_VALUE, ch);
+                return "n=" + n + " pos=" + ch.position() + " file=" + sha256(Files.readAllBytes(f));
+            }
+        });
+        byte[] twice = new byte[2 * data.length];
+        System.arraycopy(data, 0, twice, 0, data.length);
+        System.arraycopy(data, 0, twice, data.length, data.length);
+        assertTrue(r.get(Impl.NIO).startsWith("n=" + data.length + " "), r.toString());
+        assertTrue(r.get(Impl.NIO).endsWith(sha256(twice)), r.toString());
+    }
+
     @Test
     void fileToFileAcrossFilesystems() throws Exception {
         byte[] data = random(3 * 1024 * 1024 + 5, 2);
