@@ -11,16 +11,13 @@ import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.Arrays;
-import java.util.HexFormat;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-/** Shared by the channel tests: the three ways to call a transfer, loopback sockets, hashes. */
+/** Shared by the channel tests: the three ways to call a transfer, loopback sockets, slow readers. */
 final class ChannelTestSupport {
     private ChannelTestSupport() {
     }
@@ -72,26 +69,6 @@ final class ChannelTestSupport {
         public void close() throws IOException {
             client.close();
             server.close();
-        }
-    }
-
-    static byte[] random(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
-    static String sha256(byte[] b) {
-        return sha256(b, 0, b.length);
-    }
-
-    static String sha256(byte[] b, int from, int to) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(b, from, to - from);
-            return HexFormat.of().formatHex(md.digest());
-        } catch (Exception e) {
-            throw new AssertionError(e);
         }
     }
 

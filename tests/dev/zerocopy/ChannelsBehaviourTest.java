@@ -1,9 +1,9 @@
 package dev.zerocopy;
 
 import static dev.zerocopy.ChannelTestSupport.async;
-import static dev.zerocopy.ChannelTestSupport.random;
 import static dev.zerocopy.ChannelTestSupport.readAll;
 import static dev.zerocopy.ChannelTestSupport.slice;
+import static dev.zerocopy.testkit.Sources.randomBytes;
 import static java.nio.file.StandardOpenOption.APPEND;
 import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.READ;
@@ -55,7 +55,7 @@ class ChannelsBehaviourTest {
 
     @Test
     void sameFilesystemUsesCopyFileRangeAndCrossingFallsBackVisibly() throws Exception {
-        byte[] data = random(1 << 20, 1);
+        byte[] data = randomBytes(1 << 20, 1);
         Path src = file(dir, "src", data);
         try (FileChannel in = ZeroCopyFileChannel.open(src, READ); FileChannel out = FileChannel.open(dir.resolve("dst"), CREATE, WRITE)) {
             assertEquals(data.length, in.transferTo(0, data.length, out));
@@ -83,7 +83,7 @@ class ChannelsBehaviourTest {
 
     @Test
     void appendTargetRefusalsAreRememberedForThatKindOnly() throws Exception {
-        byte[] data = random(100_000, 2);
+        byte[] data = randomBytes(100_000, 2);
         Path src = file(dir, "src", data);
         Path dst = file(dir, "dst", new byte[] {7});
         long before = ZeroCopyChannels.fallbackCount();
@@ -108,7 +108,7 @@ class ChannelsBehaviourTest {
 
     @Test
     void socketTargetUsesSendfileAndPipeSourceUsesSplice() throws Exception {
-        byte[] data = random(3 << 20, 3);
+        byte[] data = randomBytes(3 << 20, 3);
         Path src = file(dir, "src", data);
         try (SocketPair sp = new SocketPair(0); FileChannel in = ZeroCopyFileChannel.open(src, READ)) {
             Future<byte[]> got = async(() -> readAll(sp.server, 65536, 0));
@@ -140,7 +140,7 @@ class ChannelsBehaviourTest {
     @ParameterizedTest
     @EnumSource(value = TransferMethod.class, names = {"SENDFILE", "SPLICE", "MMAP_WRITE", "READ_WRITE"})
     void forcedPerThreadAndPerChannel(TransferMethod method) throws Exception {
-        byte[] data = random(2 << 20, 4);
+        byte[] data = randomBytes(2 << 20, 4);
         Path src = file(dir, "src", data);
         // Per thread: a plain JDK FileChannel through the static method, and a wrapped one.
         try (ZeroCopyChannels.MethodScope forced = ZeroCopyChannels.forceMethod(method)) {
@@ -173,7 +173,7 @@ class ChannelsBehaviourTest {
 
     @Test
     void aForcedMethodIsExactlyThatMethodWithNoFallback() throws Exception {
-        Path src = file(dir, "src", random(1000, 5));
+        Path src = file(dir, "src", randomBytes(1000, 5));
         try (SocketPair sp = new SocketPair(0); ZeroCopyFileChannel in = ZeroCopyFileChannel.open(src, READ)) {
             in.setTransferMethod(TransferMethod.COPY_FILE_RANGE);
             // copy_file_range(2): EINVAL when fd_out is not a regular file.
@@ -207,7 +207,7 @@ class ChannelsBehaviourTest {
         long size = (4L << 30) + 4097;
         Path src = dir.resolve("sparse");
         try (FileChannel f = FileChannel.open(src, CREATE, WRITE)) {
-            f.write(ByteBuffer.wrap(random(4097, 9)), size - 4097);
+            f.write(ByteBuffer.wrap(randomBytes(4097, 9)), size - 4097);
         }
         try (FileChannel in = ZeroCopyFileChannel.open(src, READ); FileChannel out = FileChannel.open(Paths.get("/dev/null"), WRITE)) {
             in.position(3);
@@ -221,7 +221,7 @@ class ChannelsBehaviourTest {
     /** HAZARDS 6: the per-thread pipe is reused and never leaks, including after resets mid-receive. */
     @Test
     void noDescriptorGrowsOverManyTransfers() throws Exception {
-        byte[] data = random(200_000, 6);
+        byte[] data = randomBytes(200_000, 6);
         Path src = file(dir, "src", data);
         Path dst = dir.resolve("dst");
         warmUp(src, dst, data);
@@ -268,7 +268,7 @@ class ChannelsBehaviourTest {
      */
     @Test
     void closingTheTargetDuringATransferSendsNothingToTheReusedNumber() throws Exception {
-        byte[] data = random(24 << 20, 7);
+        byte[] data = randomBytes(24 << 20, 7);
         Path src = file(dir, "src", data);
         try (SocketPair sp = new SocketPair(64 * 1024); FileChannel in = ZeroCopyFileChannel.open(src, READ)) {
             AtomicLong received = new AtomicLong();
@@ -290,7 +290,7 @@ class ChannelsBehaviourTest {
 
     @Test
     void closingTheSourceDuringATransferReadsNothingFromTheReusedNumber() throws Exception {
-        byte[] data = random(24 << 20, 8);
+        byte[] data = randomBytes(24 << 20, 8);
         Path src = file(dir, "src", data);
         try (SocketPair sp = new SocketPair(64 * 1024)) {
             ZeroCopyFileChannel in = ZeroCopyFileChannel.open(src, READ);
@@ -305,7 +305,7 @@ class ChannelsBehaviourTest {
             int number = NativeZeroCopy.fd(in.delegate());
             in.close();
             // A file with other bytes on the freed number: reading it would corrupt the stream.
-            Path other = file(dir, "other", random(data.length, 99));
+            Path other = file(dir, "other", randomBytes(data.length, 99));
             List<FileChannel> grabbers = grab(number, READ, other);
             long n = sent.get(60, TimeUnit.SECONDS);
             byte[] b = got.get(60, TimeUnit.SECONDS);

@@ -1,5 +1,7 @@
 package dev.zerocopy;
 
+import dev.zerocopy.testkit.Hashing;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -71,7 +73,7 @@ public final class KernelCallsChild {
                 e[e.length - 2] = 'T';
                 e[e.length - 1] = 'R';
                 Received got = rx.get(60, TimeUnit.SECONDS);
-                report("sendWithHeader", sent == e.length && Arrays.equals(got.sha256(), Receivers.sha256(e, 0, e.length)),
+                report("sendWithHeader", sent == e.length && Arrays.equals(got.sha256(), Hashing.digest(e, 0, e.length)),
                         sent + " " + got.bytes());
             }
             // mmapSendZeroCopy to a socket
@@ -82,7 +84,7 @@ public final class KernelCallsChild {
                 Received got = rx.get(60, TimeUnit.SECONDS);
                 report("mmapSendZeroCopy", r.bytes() == big.length && r.sends() + r.plainSends() > 0
                         && r.sends() == r.zeroCopied() + r.copied()
-                        && Arrays.equals(got.sha256(), Receivers.sha256(big, 0, big.length)), r.toString());
+                        && Arrays.equals(got.sha256(), Hashing.digest(big, 0, big.length)), r.toString());
             }
         }
 
@@ -113,7 +115,7 @@ public final class KernelCallsChild {
             producer.join();
             copySink.close();
             Received got = b.get(60, TimeUnit.SECONDS);
-            report("tee", total == big.length && Arrays.equals(got.sha256(), Receivers.sha256(big, 0, big.length))
+            report("tee", total == big.length && Arrays.equals(got.sha256(), Hashing.digest(big, 0, big.length))
                     && Arrays.equals(big, Files.readAllBytes(fileA)), total + " " + got.bytes());
         }
     }

@@ -3,6 +3,7 @@ package dev.zerocopy.hazards;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.Sources;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ class FuzzTest {
         List<Fd> outs = new ArrayList<>();
         try {
             for (int size : new int[] {0, 1, 4096, (1 << 20) + 3}) {
-                Path f = Files.write(dir.resolve("src" + size), Support.randomBytes(size, size));
+                Path f = Files.write(dir.resolve("src" + size), Sources.randomBytes(size, size));
                 ins.add(new Fd("file" + size, open(owned, f.toString(), Support.LibC.O_RDONLY), false));
             }
             ins.add(new Fd("/proc/version", open(owned, "/proc/version", Support.LibC.O_RDONLY), false));

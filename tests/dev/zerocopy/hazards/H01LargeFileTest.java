@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.Sources;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -50,7 +51,7 @@ class H01LargeFileTest {
     static void sparseFiles() throws IOException {
         for (int i = 0; i < SIZES.length; i++) {
             files[i] = dir.resolve("sparse-" + SIZES[i]);
-            byte[][] edges = Support.sparseFile(files[i], SIZES[i], EDGE, 100 + i);
+            byte[][] edges = Sources.sparseWithHeadAndTail(files[i], SIZES[i], EDGE, 100 + i);
             heads[i] = edges[0];
             tails[i] = edges[1];
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.Sources;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -46,7 +47,7 @@ class H02EndOfFileAndTruncationTest {
     @ParameterizedTest
     @EnumSource(TransferMethod.class)
     void lengthPastEndOfFileStopsAtEndOfFileWithoutSpinning(TransferMethod method) throws Exception {
-        byte[] data = Support.randomBytes(100_003, 2);
+        byte[] data = Sources.randomBytes(100_003, 2);
         Path src = Files.write(dir.resolve("src"), data);
         Path dst = dir.resolve("dst");
         try (FileChannel in = FileChannel.open(src);
@@ -80,7 +81,7 @@ class H02EndOfFileAndTruncationTest {
     @EnumSource(value = TransferMethod.class, names = "COPY_FILE_RANGE", mode = EnumSource.Mode.EXCLUDE)
     void truncatedWhileBlockedInPipeEndsWithShortCount(TransferMethod method) throws Exception {
         int size = 32 << 20;
-        byte[] data = Support.randomBytes(size, 3);
+        byte[] data = Sources.randomBytes(size, 3);
         Path src = Files.write(dir.resolve("src"), data);
         long holdAt = 4 << 20;
         try (FileChannel in = FileChannel.open(src); PipeSink sink = new PipeSink(holdAt, 64 * 1024)) {
@@ -110,7 +111,7 @@ class H02EndOfFileAndTruncationTest {
     @EnumSource(TransferMethod.class)
     void concurrentTruncationToFileTarget(TransferMethod method) throws Exception {
         int size = 16 << 20;
-        byte[] data = Support.randomBytes(size, 4);
+        byte[] data = Sources.randomBytes(size, 4);
         int shortRounds = 0;
         for (int round = 0; round < 12; round++) {
             Path src = Files.write(dir.resolve("src" + round), data);

@@ -3,6 +3,8 @@ package dev.zerocopy.hazards;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.Sources;
+import dev.zerocopy.testkit.Proc;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -44,7 +46,7 @@ class H03NonBlockingTargetTest {
 
     @BeforeAll
     static void source() throws Exception {
-        data = Support.randomBytes(SIZE, 3);
+        data = Sources.randomBytes(SIZE, 3);
         src = Files.write(dir.resolve("src"), data);
     }
 
@@ -56,7 +58,7 @@ class H03NonBlockingTargetTest {
     @ParameterizedTest
     @EnumSource(value = TransferMethod.class, names = "COPY_FILE_RANGE", mode = EnumSource.Mode.EXCLUDE)
     void tinySendBufferSlowReader(TransferMethod method) throws Exception {
-        int fds = Support.fdCount();
+        int fds = Proc.fdCount();
         int offset = 12_345;
         try (FileChannel in = FileChannel.open(src); Loopback tcp = Loopback.open(1, 4096)) {
             tcp.client.configureBlocking(false); // sets O_NONBLOCK on the fd the library writes
@@ -67,7 +69,7 @@ class H03NonBlockingTargetTest {
             assertArrayEquals(Arrays.copyOfRange(data, offset, SIZE), got, "exact bytes received");
             assertTrue(s.shortCalls > 0, "the target never pushed back: " + s);
         }
-        Support.assertNoGrowth("open descriptors (splice replaces its pipe on EAGAIN)", fds, Support::fdCount);
+        Proc.assertNoGrowth("open descriptors (splice replaces its pipe on EAGAIN)", fds, Proc::fdCount);
     }
 
     @ParameterizedTest

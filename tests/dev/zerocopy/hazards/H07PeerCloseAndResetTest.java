@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.Sources;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -45,7 +46,7 @@ class H07PeerCloseAndResetTest {
 
     @BeforeAll
     static void source() throws Exception {
-        data = Support.randomBytes(SIZE, 7);
+        data = Sources.randomBytes(SIZE, 7);
         src = Files.write(dir.resolve("src"), data);
     }
 

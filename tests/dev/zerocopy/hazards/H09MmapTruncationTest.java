@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.Sources;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -52,7 +53,7 @@ class H09MmapTruncationTest {
     @ValueSource(longs = {0, (1 << 20) + 100})
     void truncatedUnderLiveMapping(long newSize) throws Exception {
         int size = 24 << 20;
-        byte[] data = Support.randomBytes(size, 9);
+        byte[] data = Sources.randomBytes(size, 9);
         Path src = Files.write(dir.resolve("src"), data);
         long holdAt = 2 << 20;
         try (FileChannel in = FileChannel.open(src); PipeSink sink = new PipeSink(holdAt, 64 * 1024)) {
@@ -82,7 +83,7 @@ class H09MmapTruncationTest {
     @Test
     void concurrentTruncateAndRegrow() throws Exception {
         int size = 8 << 20;
-        byte[] data = Support.randomBytes(size, 10);
+        byte[] data = Sources.randomBytes(size, 10);
         Path src = Files.write(dir.resolve("src"), data);
         Path dst = dir.resolve("dst");
         AtomicBoolean stop = new AtomicBoolean();

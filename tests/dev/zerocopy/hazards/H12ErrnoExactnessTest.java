@@ -2,6 +2,7 @@ package dev.zerocopy.hazards;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.zerocopy.testkit.Sources;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ class H12ErrnoExactnessTest {
 
     @Test
     void exactErrnoFromSixteenThreadsAtOnce() throws Exception {
-        byte[] data = Support.randomBytes(1 << 20, 12);
+        byte[] data = Sources.randomBytes(1 << 20, 12);
         Path src = Files.write(dir.resolve("src"), data);
         int threads = 16;
         int rounds = 150;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.Sources;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ class H13CloseAndInterruptDuringTransferTest {
 
     @BeforeAll
     static void source() throws Exception {
-        data = Support.randomBytes(SIZE, 13);
+        data = Sources.randomBytes(SIZE, 13);
         src = Files.write(dir.resolve("src"), data);
     }
 

@@ -1,5 +1,7 @@
 package dev.zerocopy.lab;
 
+import dev.zerocopy.testkit.Hashing;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -82,7 +84,7 @@ class VethLabTest {
                     assertTrue(local.getAddress().getHostAddress().matches("(::ffff:)?10\\.200\\.\\d+\\.1"), local.toString());
                     Received got = send(pair, m);
                     assertEquals(data.length, got.bytes(), m.name());
-                    assertArrayEquals(Receivers.sha256(data, 0, data.length), got.sha256(), m.name());
+                    assertArrayEquals(Hashing.digest(data, 0, data.length), got.sha256(), m.name());
                 }
             }
         }
@@ -102,7 +104,7 @@ class VethLabTest {
             }
             pair.sender().shutdownOutput();
             Received got = rx.get(60, TimeUnit.SECONDS);
-            assertArrayEquals(Receivers.sha256(data, 0, data.length), got.sha256());
+            assertArrayEquals(Hashing.digest(data, 0, data.length), got.sha256());
             assertEquals(data.length, r.bytes());
             assertEquals(r.sends(), r.zeroCopied() + r.copied(), r::toString);
             // veth hands the skb to another namespace on this host: local delivery, so the kernel copies.
@@ -128,7 +130,7 @@ class VethLabTest {
                 }
                 pair.sender().shutdownOutput();
                 Received got = rx.get(60, TimeUnit.SECONDS);
-                assertArrayEquals(Receivers.sha256(data, 0, data.length), got.sha256());
+                assertArrayEquals(Hashing.digest(data, 0, data.length), got.sha256());
                 assertEquals(data.length, r.bytes());
                 assertEquals(0, r.sends(), r::toString);
                 assertTrue(r.plainSends() >= 16, "every 1 MiB went out plain: " + r);
@@ -176,8 +178,8 @@ class VethLabTest {
         try (VethLab a = VethLab.create(true); VethLab b = VethLab.create(false)) {
             assertFalse(a.senderNamespace().equals(b.senderNamespace()));
             try (SocketPair pa = a.connect(); SocketPair pb = b.connect()) {
-                assertArrayEquals(Receivers.sha256(data, 0, data.length), send(pa, TransferMethod.SENDFILE).sha256());
-                assertArrayEquals(Receivers.sha256(data, 0, data.length), send(pb, TransferMethod.SENDFILE).sha256());
+                assertArrayEquals(Hashing.digest(data, 0, data.length), send(pa, TransferMethod.SENDFILE).sha256());
+                assertArrayEquals(Hashing.digest(data, 0, data.length), send(pb, TransferMethod.SENDFILE).sha256());
             }
         }
     }
