@@ -6,6 +6,7 @@ import static dev.zerocopy.ChannelTestSupport.slice;
 import static dev.zerocopy.testkit.Sources.randomBytes;
 
 import dev.zerocopy.testkit.Hashing;
+import dev.zerocopy.testkit.Loopback;
 import static java.nio.file.StandardOpenOption.APPEND;
 import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.READ;
@@ -15,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zerocopy.ChannelTestSupport.Impl;
-import dev.zerocopy.ChannelTestSupport.SocketPair;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -203,7 +203,7 @@ class ChannelsContractTest {
         byte[] data = randomBytes(512 * 1024 + 3, 5);
         Path src = file(dir, "src", data);
         sameAsNio(impl -> {
-            try (SocketPair sp = new SocketPair(8192); FileChannel in = impl.open(src, READ)) {
+            try (Loopback sp = Loopback.openSetReceiveBufferAfterAccept(8192); FileChannel in = impl.open(src, READ)) {
                 sp.server.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 256 * 1024);
                 Future<byte[]> got = async(() -> readAll(sp.server, 64 * 1024, 2));
                 long total = 0;
@@ -225,7 +225,7 @@ class ChannelsContractTest {
         byte[] data = randomBytes(4 * 1024 * 1024, 6);
         Path src = file(dir, "src", data);
         sameAsNio(impl -> {
-            try (SocketPair sp = new SocketPair(8192); FileChannel in = impl.open(src, READ)) {
+            try (Loopback sp = Loopback.openSetReceiveBufferAfterAccept(8192); FileChannel in = impl.open(src, READ)) {
                 sp.client.configureBlocking(false);
                 long first = impl.transferTo(in, 0, data.length, sp.client);
                 long again = impl.transferTo(in, first, data.length - first, sp.client); // still full
@@ -299,7 +299,7 @@ class ChannelsContractTest {
             }
         }).get(Impl.NIO));
         all.add(sameAsNio(impl -> {
-            try (SocketPair sp = new SocketPair(0); FileChannel in = impl.open(src, READ)) {
+            try (Loopback sp = Loopback.open(0, 0); FileChannel in = impl.open(src, READ)) {
                 sp.client.close();
                 return "n=" + impl.transferTo(in, 0, 10, sp.client);
             }
@@ -413,7 +413,7 @@ class ChannelsContractTest {
     void blockingSocketToFileTakesNoMoreThanCount() throws Exception {
         byte[] data = randomBytes(3 * 1024 * 1024, 12);
         sameAsNio(impl -> {
-            try (SocketPair sp = new SocketPair(0)) {
+            try (Loopback sp = Loopback.open(0, 0)) {
                 Future<Void> writer = async(() -> {
                     ByteBuffer bb = ByteBuffer.wrap(data);
                     while (bb.hasRemaining()) {
@@ -449,7 +449,7 @@ class ChannelsContractTest {
     void nonBlockingSocketToFile() throws Exception {
         byte[] data = randomBytes(100_000, 13);
         sameAsNio(impl -> {
-            try (SocketPair sp = new SocketPair(0)) {
+            try (Loopback sp = Loopback.open(0, 0)) {
                 sp.server.configureBlocking(false);
                 Path dst = dir.resolve("nb-" + impl);
                 Files.write(dst, new byte[0]);

@@ -1,6 +1,7 @@
 package dev.zerocopy;
 
 import dev.zerocopy.testkit.Hashing;
+import dev.zerocopy.testkit.VmspliceProducer;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -97,17 +98,7 @@ public final class KernelCallsChild {
              FileChannel a = FileChannel.open(fileA, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             CompletableFuture<Received> b = Receivers.drain(copySource);
             ByteBuffer src = ByteBuffer.allocateDirect(big.length).put(big).flip();
-            Thread producer = new Thread(() -> {
-                try {
-                    while (src.hasRemaining()) {
-                        NativeZeroCopy.vmsplice(NativeZeroCopy.fd(inSink), src, false);
-                    }
-                    inSink.close();
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            producer.start();
+            Thread producer = VmspliceProducer.start(inSink, src);
             long total = 0;
             for (long k; (k = NativeZeroCopy.tee(NativeZeroCopy.fd(inSource), NativeZeroCopy.fd(copySink), Long.MAX_VALUE, false)) > 0; ) {
                 total += NativeZeroCopy.spliceStream(NativeZeroCopy.fd(inSource), NativeZeroCopy.fd(a), k, false);

@@ -1,6 +1,7 @@
 package dev.zerocopy;
 
 import dev.zerocopy.testkit.Hashing;
+import dev.zerocopy.testkit.VmspliceProducer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -43,17 +44,7 @@ class TeeVmspliceTest {
             // The producer puts its bytes into the pipe by page reference (vmsplice). The buffer is
             // never changed afterwards, as the lifetime rule requires.
             ByteBuffer src = ByteBuffer.allocateDirect(data.length).put(data).flip();
-            Thread producer = new Thread(() -> {
-                try {
-                    while (src.hasRemaining()) {
-                        NativeZeroCopy.vmsplice(NativeZeroCopy.fd(inSink), src, false);
-                    }
-                    inSink.close();
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            producer.start();
+            Thread producer = VmspliceProducer.start(inSink, src);
             long total = 0;
             for (;;) {
                 long n = NativeZeroCopy.tee(inRead, copyWrite, Long.MAX_VALUE, false);

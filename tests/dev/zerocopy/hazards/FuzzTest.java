@@ -3,6 +3,7 @@ package dev.zerocopy.hazards;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.DaemonPool;
 import dev.zerocopy.testkit.Sources;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,7 +98,7 @@ class FuzzTest {
             Support.LIBC.write(pipe[1], new byte[100], 100);
 
             Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
-            ExecutorService pool = Executors.newFixedThreadPool(4, Support.DAEMON);
+            ExecutorService pool = Executors.newFixedThreadPool(4, DaemonPool.DAEMON);
             List<Future<?>> runs = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 long seed = 77 + t;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.DaemonPool;
 import dev.zerocopy.testkit.Sources;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
@@ -13,13 +14,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -33,15 +32,11 @@ import dev.zerocopy.TransferMethod;
  * no crash), and the bytes delivered must be the source's bytes.
  */
 class H02EndOfFileAndTruncationTest {
-    private static final ExecutorService POOL = Executors.newCachedThreadPool(Support.DAEMON);
+    @RegisterExtension
+    static final DaemonPool POOL = new DaemonPool();
 
     @TempDir
     Path dir;
-
-    @AfterAll
-    static void shutdown() {
-        POOL.shutdownNow();
-    }
 
     /** Every method: length far past end of file stops at end of file in a few syscalls (Netty's 100% CPU bug). */
     @ParameterizedTest

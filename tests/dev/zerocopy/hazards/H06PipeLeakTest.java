@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.Loopback;
 import dev.zerocopy.testkit.Sources;
 import dev.zerocopy.testkit.Proc;
 import java.io.IOException;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.DaemonPool;
 import dev.zerocopy.testkit.Sources;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
@@ -12,15 +13,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -35,15 +34,11 @@ import dev.zerocopy.NativeZeroCopy;
  * these tests fail, the test JVM dies (the surefire fork crash is the failure).
  */
 class H09MmapTruncationTest {
-    private static final ExecutorService POOL = Executors.newCachedThreadPool(Support.DAEMON);
+    @RegisterExtension
+    static final DaemonPool POOL = new DaemonPool();
 
     @TempDir
     Path dir;
-
-    @AfterAll
-    static void shutdown() {
-        POOL.shutdownNow();
-    }
 
     /**
      * mmapWrite blocks in write(2) from a live 8 MiB mapping (the pipe is full); the file is

@@ -2,6 +2,7 @@ package dev.zerocopy.hazards;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.zerocopy.testkit.DaemonPool;
 import dev.zerocopy.testkit.Sources;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ class H12ErrnoExactnessTest {
         try (Failures f = new Failures(dir, src)) {
             // Single-threaded first, so a wrong expectation shows plainly.
             f.cases.forEach(Failures.Case::assertFails);
-            ExecutorService pool = Executors.newFixedThreadPool(threads, Support.DAEMON);
+            ExecutorService pool = Executors.newFixedThreadPool(threads, DaemonPool.DAEMON);
             CyclicBarrier start = new CyclicBarrier(threads);
             List<Future<Integer>> results = new ArrayList<>();
             for (int t = 0; t < threads; t++) {

@@ -3,6 +3,7 @@ package dev.zerocopy.hazards;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.Loopback;
 import dev.zerocopy.testkit.Sources;
 import dev.zerocopy.testkit.Proc;
 import java.io.IOException;

@@ -1,29 +1,5 @@
 package dev.zerocopy.hazards;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Random;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-
 import jnr.ffi.LibraryLoader;
 
 /** Shared helpers of the hazard tests: raw libc calls the JDK does not offer (pipes, socketpairs, fcntl). */
@@ -76,16 +52,6 @@ final class Support {
     }
 
     static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
-
-    /**
-     * Threads of the tests' pools are daemons: if a transfer ever hung in native code (the thread
-     * cannot be stopped), the test fails on its timeout and the JVM can still exit.
-     */
-    static final ThreadFactory DAEMON = r -> {
-        Thread t = new Thread(r, "hazard-test");
-        t.setDaemon(true);
-        return t;
-    };
 
     /** A pair of fds from pipe2(O_CLOEXEC) or socketpair, closed by the test. */
     static int[] pipe() {
