@@ -1,5 +1,6 @@
 package dev.zerocopy;
 
+import dev.zerocopy.testkit.Sources;
 import dev.zerocopy.testkit.Hashing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -15,7 +16,6 @@ import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -37,9 +37,7 @@ class SendWithHeaderTest {
     }
 
     private byte[] body(int n) throws Exception {
-        byte[] b = new byte[n];
-        new Random(n).nextBytes(b);
-        return b;
+        return Sources.randomBytes(n, n);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.zerocopy;
 
+import dev.zerocopy.testkit.Sources;
 import dev.zerocopy.testkit.Hashing;
 import dev.zerocopy.testkit.VmspliceProducer;
 
@@ -13,7 +14,6 @@ import java.nio.channels.Pipe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -29,8 +29,7 @@ class TeeVmspliceTest {
 
     @Test
     void teeDuplicatesAStreamToTwoConsumers() throws Exception {
-        byte[] data = new byte[8 * 1024 * 1024 + 321];
-        new Random(11).nextBytes(data);
+        byte[] data = Sources.randomBytes(8 * 1024 * 1024 + 321, 11);
         Pipe input = Pipe.open();   // producer -> (tee) -> consumer A (a file, by splice)
         Pipe copy = Pipe.open();    // tee'd duplicate -> consumer B (a reader hashing)
         Path fileA = dir.resolve("a");
