@@ -1,26 +1,20 @@
 package dev.zerocopy;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.Arrays;
-import java.util.HexFormat;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** Shared by the channel tests: the three ways to call a transfer, loopback sockets, hashes. */
+/** Shared by the channel tests: the three ways to call a transfer, loopback sockets, slow readers. */
 final class ChannelTestSupport {
     private ChannelTestSupport() {
     }
@@ -47,60 +41,17 @@ final class ChannelTestSupport {
         }
     }
 
-    /** A connected loopback pair: client (connected SocketChannel) and server (accepted). */
-    static final class SocketPair implements AutoCloseable {
-        final SocketChannel client;
-        final SocketChannel server;
-
-        SocketPair(int sendBuffer) throws IOException {
-            try (ServerSocketChannel ss = ServerSocketChannel.open()) {
-                ss.bind(new InetSocketAddress("127.0.0.1", 0));
-                SocketChannel c = SocketChannel.open();
-                if (sendBuffer > 0) {
-                    c.setOption(StandardSocketOptions.SO_SNDBUF, sendBuffer);
-                }
-                c.connect(ss.getLocalAddress());
-                client = c;
-                server = ss.accept();
-                if (sendBuffer > 0) {
-                    server.setOption(StandardSocketOptions.SO_RCVBUF, sendBuffer);
-                }
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            client.close();
-            server.close();
-        }
-    }
-
-    static byte[] random(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
-    static String sha256(byte[] b) {
-        return sha256(b, 0, b.length);
-    }
-
-    static String sha256(byte[] b, int from, int to) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(b, from, to - from);
-            return HexFormat.of().formatHex(md.digest());
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
-
     static byte[] slice(byte[] b, long from, long to) {
         return Arrays.copyOfRange(b, (int) from, (int) to);
     }
 
     /** Reads ch to end of stream, sleeping pauseMillis after each read of at most `step` bytes (a slow reader). */
     static byte[] readAll(ReadableByteChannel ch, int step, long pauseMillis) throws IOException, InterruptedException {
+        return readAll(ch, step, pauseMillis, new AtomicLong());
+    }
+
+    /** As above, adding every read to {@code received} as it arrives. */
+    static byte[] readAll(ReadableByteChannel ch, int step, long pauseMillis, AtomicLong received) throws IOException, InterruptedException {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         ByteBuffer bb = ByteBuffer.allocate(step);
         while (true) {
@@ -110,6 +61,7 @@ final class ChannelTestSupport {
                 return out.toByteArray();
             }
             out.write(bb.array(), 0, n);
+            received.addAndGet(n);
             if (pauseMillis > 0) {
                 Thread.sleep(pauseMillis);
             }

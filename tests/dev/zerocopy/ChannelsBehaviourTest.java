@@ -1,9 +1,11 @@
 package dev.zerocopy;
 
 import static dev.zerocopy.ChannelTestSupport.async;
-import static dev.zerocopy.ChannelTestSupport.random;
 import static dev.zerocopy.ChannelTestSupport.readAll;
 import static dev.zerocopy.ChannelTestSupport.slice;
+import static dev.zerocopy.testkit.Sources.randomBytes;
+
+import dev.zerocopy.testkit.Loopback;
 import static java.nio.file.StandardOpenOption.APPEND;
 import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.READ;
@@ -15,14 +17,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.zerocopy.ChannelTestSupport.SocketPair;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.Pipe;
-import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -55,7 +55,7 @@ class ChannelsBehaviourTest {
 
     @Test
     void sameFilesystemUsesCopyFileRangeAndCrossingFallsBackVisibly() throws Exception {
-        byte[] data = random(1 << 20, 1);
+        byte[] data = randomBytes(1 << 20, 1);
         Path src = file(dir, "src", data);
         try (FileChannel in = ZeroCopyFileChannel.open(src, READ); FileChannel out = FileChannel.open(dir.resolve("dst"), CREATE, WRITE)) {
             assertEquals(data.length, in.transferTo(0, data.length, out));
@@ -83,7 +83,7 @@ class ChannelsBehaviourTest {
 
     @Test
     void appendTargetRefusalsAreRememberedForThatKindOnly() throws Exception {
-        byte[] data = random(100_000, 2);
+        byte[] data = randomBytes(100_000, 2);
         Path src = file(dir, "src", data);
         Path dst = file(dir, "dst", new byte[] {7});
         long before = ZeroCopyChannels.fallbackCount();
@@ -108,9 +108,9 @@ class ChannelsBehaviourTest {
 
     @Test
     void socketTargetUsesSendfileAndPipeSourceUsesSplice() throws Exception {
-        byte[] data = random(3 << 20, 3);
+        byte[] data = randomBytes(3 << 20, 3);
         Path src = file(dir, "src", data);
-        try (SocketPair sp = new SocketPair(0); FileChannel in = ZeroCopyFileChannel.open(src, READ)) {
+        try (Loopback sp = Loopback.open(0, 0); FileChannel in = ZeroCopyFileChannel.open(src, READ)) {
             Future<byte[]> got = async(() -> readAll(sp.server, 65536, 0));
             assertEquals(data.length, in.transferTo(0, data.length, sp.client));
             assertEquals(TransferMethod.SENDFILE, ZeroCopyChannels.lastMethod());
@@ -118,7 +118,7 @@ class ChannelsBehaviourTest {
             sp.client.shutdownOutput();
             assertArrayEquals(data, got.get(30, TimeUnit.SECONDS));
         }
-        try (SocketPair sp = new SocketPair(0); FileChannel out = ZeroCopyFileChannel.open(dir.resolve("recv"), CREATE, READ, WRITE)) {
+        try (Loopback sp = Loopback.open(0, 0); FileChannel out = ZeroCopyFileChannel.open(dir.resolve("recv"), CREATE, READ, WRITE)) {
             async(() -> {
                 sp.client.write(ByteBuffer.wrap(data));
                 sp.client.shutdownOutput();
@@ -140,13 +140,13 @@ class ChannelsBehaviourTest {
     @ParameterizedTest
     @EnumSource(value = TransferMethod.class, names = {"SENDFILE", "SPLICE", "MMAP_WRITE", "READ_WRITE"})
     void forcedPerThreadAndPerChannel(TransferMethod method) throws Exception {
-        byte[] data = random(2 << 20, 4);
+        byte[] data = randomBytes(2 << 20, 4);
         Path src = file(dir, "src", data);
         // Per thread: a plain JDK FileChannel through the static method, and a wrapped one.
         try (ZeroCopyChannels.MethodScope forced = ZeroCopyChannels.forceMethod(method)) {
             assertEquals(method, ZeroCopyChannels.forcedMethod());
             for (boolean wrapped : new boolean[] {false, true}) {
-                try (SocketPair sp = new SocketPair(0); FileChannel in = wrapped ? ZeroCopyFileChannel.open(src, READ) : FileChannel.open(src, READ)) {
+                try (Loopback sp = Loopback.open(0, 0); FileChannel in = wrapped ? ZeroCopyFileChannel.open(src, READ) : FileChannel.open(src, READ)) {
                     Future<byte[]> got = async(() -> readAll(sp.server, 65536, 0));
                     long n = wrapped ? in.transferTo(5, data.length, sp.client) : ZeroCopyChannels.transferTo(in, 5, data.length, sp.client);
                     assertEquals(data.length - 5, n);
@@ -173,8 +173,8 @@ class ChannelsBehaviourTest {
 
     @Test
     void aForcedMethodIsExactlyThatMethodWithNoFallback() throws Exception {
-        Path src = file(dir, "src", random(1000, 5));
-        try (SocketPair sp = new SocketPair(0); ZeroCopyFileChannel in = ZeroCopyFileChannel.open(src, READ)) {
+        Path src = file(dir, "src", randomBytes(1000, 5));
+        try (Loopback sp = Loopback.open(0, 0); ZeroCopyFileChannel in = ZeroCopyFileChannel.open(src, READ)) {
             in.setTransferMethod(TransferMethod.COPY_FILE_RANGE);
             // copy_file_range(2): EINVAL when fd_out is not a regular file.
             ErrnoException e = assertThrows(ErrnoException.class, () -> in.transferTo(0, 1000, sp.client));
@@ -207,7 +207,7 @@ class ChannelsBehaviourTest {
         long size = (4L << 30) + 4097;
         Path src = dir.resolve("sparse");
         try (FileChannel f = FileChannel.open(src, CREATE, WRITE)) {
-            f.write(ByteBuffer.wrap(random(4097, 9)), size - 4097);
+            f.write(ByteBuffer.wrap(randomBytes(4097, 9)), size - 4097);
         }
         try (FileChannel in = ZeroCopyFileChannel.open(src, READ); FileChannel out = FileChannel.open(Paths.get("/dev/null"), WRITE)) {
             in.position(3);
@@ -221,7 +221,7 @@ class ChannelsBehaviourTest {
     /** HAZARDS 6: the per-thread pipe is reused and never leaks, including after resets mid-receive. */
     @Test
     void noDescriptorGrowsOverManyTransfers() throws Exception {
-        byte[] data = random(200_000, 6);
+        byte[] data = randomBytes(200_000, 6);
         Path src = file(dir, "src", data);
         Path dst = dir.resolve("dst");
         warmUp(src, dst, data);
@@ -229,7 +229,7 @@ class ChannelsBehaviourTest {
         warmUp(src, dst, data);
         for (int i = 0; i < 300; i++) {
             // a peer that resets mid-transfer, while splice has bytes in the pipe
-            try (SocketPair sp = new SocketPair(0); ZeroCopyFileChannel in = ZeroCopyFileChannel.open(src, READ)) {
+            try (Loopback sp = Loopback.open(0, 0); ZeroCopyFileChannel in = ZeroCopyFileChannel.open(src, READ)) {
                 sp.server.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
                 sp.server.close();
                 in.setTransferMethod(i % 2 == 0 ? TransferMethod.SPLICE : null);
@@ -247,7 +247,7 @@ class ChannelsBehaviourTest {
 
     private void warmUp(Path src, Path dst, byte[] data) throws Exception {
         for (int i = 0; i < 50; i++) {
-            try (SocketPair sp = new SocketPair(0); FileChannel out = ZeroCopyFileChannel.open(dst, CREATE, WRITE, READ)) {
+            try (Loopback sp = Loopback.open(0, 0); FileChannel out = ZeroCopyFileChannel.open(dst, CREATE, WRITE, READ)) {
                 sp.client.write(ByteBuffer.wrap(data, 0, 1000));
                 sp.client.close();
                 assertEquals(1000, out.transferFrom(sp.server, 0, 5000));
@@ -268,11 +268,11 @@ class ChannelsBehaviourTest {
      */
     @Test
     void closingTheTargetDuringATransferSendsNothingToTheReusedNumber() throws Exception {
-        byte[] data = random(24 << 20, 7);
+        byte[] data = randomBytes(24 << 20, 7);
         Path src = file(dir, "src", data);
-        try (SocketPair sp = new SocketPair(64 * 1024); FileChannel in = ZeroCopyFileChannel.open(src, READ)) {
+        try (Loopback sp = Loopback.openSetReceiveBufferAfterAccept(64 * 1024); FileChannel in = ZeroCopyFileChannel.open(src, READ)) {
             AtomicLong received = new AtomicLong();
-            Future<byte[]> got = async(() -> slowRead(sp.server, received));
+            Future<byte[]> got = async(() -> readAll(sp.server, 64 * 1024, 1, received));
             Future<Long> sent = async(() -> in.transferTo(0, data.length, sp.client));
             waitFor(received, 1 << 20);
             int number = NativeZeroCopy.fd(sp.client);
@@ -290,12 +290,12 @@ class ChannelsBehaviourTest {
 
     @Test
     void closingTheSourceDuringATransferReadsNothingFromTheReusedNumber() throws Exception {
-        byte[] data = random(24 << 20, 8);
+        byte[] data = randomBytes(24 << 20, 8);
         Path src = file(dir, "src", data);
-        try (SocketPair sp = new SocketPair(64 * 1024)) {
+        try (Loopback sp = Loopback.openSetReceiveBufferAfterAccept(64 * 1024)) {
             ZeroCopyFileChannel in = ZeroCopyFileChannel.open(src, READ);
             AtomicLong received = new AtomicLong();
-            Future<byte[]> got = async(() -> slowRead(sp.server, received));
+            Future<byte[]> got = async(() -> readAll(sp.server, 64 * 1024, 1, received));
             Future<Long> sent = async(() -> {
                 long n = in.transferTo(0, data.length, sp.client);
                 sp.client.shutdownOutput();
@@ -305,7 +305,7 @@ class ChannelsBehaviourTest {
             int number = NativeZeroCopy.fd(in.delegate());
             in.close();
             // A file with other bytes on the freed number: reading it would corrupt the stream.
-            Path other = file(dir, "other", random(data.length, 99));
+            Path other = file(dir, "other", randomBytes(data.length, 99));
             List<FileChannel> grabbers = grab(number, READ, other);
             long n = sent.get(60, TimeUnit.SECONDS);
             byte[] b = got.get(60, TimeUnit.SECONDS);
@@ -315,21 +315,6 @@ class ChannelsBehaviourTest {
             assertTrue(n < data.length, "the transfer stops soon after the close: " + n);
             assertEquals(n, b.length);
             assertArrayEquals(slice(data, 0, n), b);
-        }
-    }
-
-    private static byte[] slowRead(SocketChannel ch, AtomicLong received) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteBuffer bb = ByteBuffer.allocate(64 * 1024);
-        while (true) {
-            bb.clear();
-            int n = ch.read(bb);
-            if (n < 0) {
-                return out.toByteArray();
-            }
-            out.write(bb.array(), 0, n);
-            received.addAndGet(n);
-            Thread.sleep(1);
         }
     }
 

@@ -1,10 +1,12 @@
 package dev.zerocopy;
 
 import static dev.zerocopy.ChannelTestSupport.async;
-import static dev.zerocopy.ChannelTestSupport.random;
 import static dev.zerocopy.ChannelTestSupport.readAll;
-import static dev.zerocopy.ChannelTestSupport.sha256;
 import static dev.zerocopy.ChannelTestSupport.slice;
+import static dev.zerocopy.testkit.Sources.randomBytes;
+
+import dev.zerocopy.testkit.Hashing;
+import dev.zerocopy.testkit.Loopback;
 import static java.nio.file.StandardOpenOption.APPEND;
 import static java.nio.file.StandardOpenOption.CREATE;
 import static java.nio.file.StandardOpenOption.READ;
@@ -14,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zerocopy.ChannelTestSupport.Impl;
-import dev.zerocopy.ChannelTestSupport.SocketPair;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -95,7 +96,7 @@ class ChannelsContractTest {
 
     @Test
     void fileToFileOffsetsAndCounts() throws Exception {
-        byte[] data = random(100_000, 1);
+        byte[] data = randomBytes(100_000, 1);
         Path src = file(dir, "src", data);
         int[] i = {0};
         for (long pos : POSITIONS) {
@@ -107,7 +108,7 @@ class ChannelsContractTest {
                         in.position(7);
                         out.position(2); // overwrite from the middle, grow past the end
                         long n = impl.transferTo(in, pos, count, out);
-                        return "n=" + n + " srcPos=" + in.position() + " dstPos=" + out.position() + " dst=" + sha256(Files.readAllBytes(dst));
+                        return "n=" + n + " srcPos=" + in.position() + " dstPos=" + out.position() + " dst=" + Hashing.of(Files.readAllBytes(dst));
                     }
                 });
             }
@@ -121,60 +122,60 @@ class ChannelsContractTest {
      */
     @Test
     void fileOntoItsOwnEndStopsAtTheSizeOnEntry() throws Exception {
-        byte[] data = random(3 * 1024 * 1024 + 11, 9);
+        byte[] data = randomBytes(3 * 1024 * 1024 + 11, 9);
         Map<Impl, String> r = sameAsNio(impl -> {
             Path f = file(dir, "self-" + impl, data);
             try (FileChannel ch = impl.open(f, READ, WRITE)) {
                 ch.position(ch.size());
                 long n = impl.transferTo(ch, 0, Long.MAX_VALUE, ch);
-                return "n=" + n + " pos=" + ch.position() + " file=" + sha256(Files.readAllBytes(f));
+                return "n=" + n + " pos=" + ch.position() + " file=" + Hashing.of(Files.readAllBytes(f));
             }
         });
         byte[] twice = new byte[2 * data.length];
         System.arraycopy(data, 0, twice, 0, data.length);
         System.arraycopy(data, 0, twice, data.length, data.length);
         assertTrue(r.get(Impl.NIO).startsWith("n=" + data.length + " "), r.toString());
-        assertTrue(r.get(Impl.NIO).endsWith(sha256(twice)), r.toString());
+        assertTrue(r.get(Impl.NIO).endsWith(Hashing.of(twice)), r.toString());
     }
 
     @Test
     void fileToFileAcrossFilesystems() throws Exception {
-        byte[] data = random(3 * 1024 * 1024 + 5, 2);
+        byte[] data = randomBytes(3 * 1024 * 1024 + 5, 2);
         for (Path[] dirs : new Path[][] {{shm, dir}, {dir, shm}}) {
             Path src = file(dirs[0], "cross-src", data);
             Map<Impl, String> r = sameAsNio(impl -> {
                 Path dst = dirs[1].resolve("cross-dst-" + impl);
                 try (FileChannel in = impl.open(src, READ); FileChannel out = impl.open(dst, CREATE, WRITE)) {
                     long n = impl.transferTo(in, 3, Long.MAX_VALUE, out);
-                    return "n=" + n + " srcPos=" + in.position() + " dstPos=" + out.position() + " dst=" + sha256(Files.readAllBytes(dst));
+                    return "n=" + n + " srcPos=" + in.position() + " dstPos=" + out.position() + " dst=" + Hashing.of(Files.readAllBytes(dst));
                 }
             });
-            assertTrue(r.get(Impl.NIO).endsWith(sha256(data, 3, data.length)), r.toString());
+            assertTrue(r.get(Impl.NIO).endsWith(Hashing.of(data, 3, data.length - 3)), r.toString());
         }
     }
 
     @Test
     void appendTarget() throws Exception {
-        byte[] data = random(300_000, 3);
+        byte[] data = randomBytes(300_000, 3);
         Path src = file(dir, "src", data);
         Map<Impl, String> r = sameAsNio(impl -> {
             Path dst = file(dir, "append-" + impl, "prefix".getBytes());
             try (FileChannel in = impl.open(src, READ); FileChannel out = impl.open(dst, WRITE, APPEND)) {
                 long n1 = impl.transferTo(in, 10, 1000, out);
                 long n2 = impl.transferTo(in, 0, Long.MAX_VALUE, out);
-                return "n=" + n1 + "," + n2 + " srcPos=" + in.position() + " dstPos=" + out.position() + " dst=" + sha256(Files.readAllBytes(dst));
+                return "n=" + n1 + "," + n2 + " srcPos=" + in.position() + " dstPos=" + out.position() + " dst=" + Hashing.of(Files.readAllBytes(dst));
             }
         });
         byte[] expect = new byte[6 + 1000 + data.length];
         System.arraycopy("prefix".getBytes(), 0, expect, 0, 6);
         System.arraycopy(data, 10, expect, 6, 1000);
         System.arraycopy(data, 0, expect, 1006, data.length);
-        assertTrue(r.get(Impl.WRAPPED).endsWith(sha256(expect)), r.toString());
+        assertTrue(r.get(Impl.WRAPPED).endsWith(Hashing.of(expect)), r.toString());
     }
 
     @Test
     void fileToPipe() throws Exception {
-        byte[] data = random(3 * 1024 * 1024 + 1, 4);
+        byte[] data = randomBytes(3 * 1024 * 1024 + 1, 4);
         Path src = file(dir, "src", data);
         Map<Impl, String> r = sameAsNio(impl -> {
             Pipe pipe = Pipe.open();
@@ -192,17 +193,17 @@ class ChannelsContractTest {
             }
             byte[] b = got.get(30, TimeUnit.SECONDS);
             pipe.source().close();
-            return "total=" + total + " got=" + sha256(b);
+            return "total=" + total + " got=" + Hashing.of(b);
         });
-        assertTrue(r.get(Impl.NIO).endsWith(sha256(data, 1, data.length)));
+        assertTrue(r.get(Impl.NIO).endsWith(Hashing.of(data, 1, data.length - 1)));
     }
 
     @Test
     void fileToBlockingSocketSmallBufferSlowReader() throws Exception {
-        byte[] data = random(512 * 1024 + 3, 5);
+        byte[] data = randomBytes(512 * 1024 + 3, 5);
         Path src = file(dir, "src", data);
         sameAsNio(impl -> {
-            try (SocketPair sp = new SocketPair(8192); FileChannel in = impl.open(src, READ)) {
+            try (Loopback sp = Loopback.openSetReceiveBufferAfterAccept(8192); FileChannel in = impl.open(src, READ)) {
                 sp.server.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 256 * 1024);
                 Future<byte[]> got = async(() -> readAll(sp.server, 64 * 1024, 2));
                 long total = 0;
@@ -221,10 +222,10 @@ class ChannelsContractTest {
     /** HAZARDS 3: a full non-blocking socket gives a partial count or 0, and exactly that many bytes arrive. */
     @Test
     void fileToNonBlockingSocketReportsExactlyWhatWasSent() throws Exception {
-        byte[] data = random(4 * 1024 * 1024, 6);
+        byte[] data = randomBytes(4 * 1024 * 1024, 6);
         Path src = file(dir, "src", data);
         sameAsNio(impl -> {
-            try (SocketPair sp = new SocketPair(8192); FileChannel in = impl.open(src, READ)) {
+            try (Loopback sp = Loopback.openSetReceiveBufferAfterAccept(8192); FileChannel in = impl.open(src, READ)) {
                 sp.client.configureBlocking(false);
                 long first = impl.transferTo(in, 0, data.length, sp.client);
                 long again = impl.transferTo(in, first, data.length - first, sp.client); // still full
@@ -243,13 +244,13 @@ class ChannelsContractTest {
     /** A channel without an fd: the Java loop. */
     @Test
     void fileToUserChannel() throws Exception {
-        byte[] data = random(200_001, 7);
+        byte[] data = randomBytes(200_001, 7);
         Path src = file(dir, "src", data);
         sameAsNio(impl -> {
             ByteArrayOutputStream bos = new ByteArrayOutputStream();
             try (FileChannel in = impl.open(src, READ)) {
                 long n = impl.transferTo(in, 17, 150_000, Channels.newChannel(bos));
-                return "n=" + n + " got=" + sha256(bos.toByteArray()) + " srcPos=" + in.position();
+                return "n=" + n + " got=" + Hashing.of(bos.toByteArray()) + " srcPos=" + in.position();
             }
         });
     }
@@ -277,7 +278,7 @@ class ChannelsContractTest {
 
     @Test
     void argumentAndStateErrors() throws Exception {
-        byte[] data = random(1000, 8);
+        byte[] data = randomBytes(1000, 8);
         Path src = file(dir, "src", data);
         Path dst = dir.resolve("dst");
         Files.write(dst, new byte[0]);
@@ -298,7 +299,7 @@ class ChannelsContractTest {
             }
         }).get(Impl.NIO));
         all.add(sameAsNio(impl -> {
-            try (SocketPair sp = new SocketPair(0); FileChannel in = impl.open(src, READ)) {
+            try (Loopback sp = Loopback.open(0, 0); FileChannel in = impl.open(src, READ)) {
                 sp.client.close();
                 return "n=" + impl.transferTo(in, 0, 10, sp.client);
             }
@@ -331,7 +332,7 @@ class ChannelsContractTest {
 
     @Test
     void fileToFileFrom() throws Exception {
-        byte[] data = random(100_000, 9);
+        byte[] data = randomBytes(100_000, 9);
         Path srcExt4 = file(dir, "src", data);
         Path srcTmpfs = file(shm, "src", data);
         int[] i = {0};
@@ -345,7 +346,7 @@ class ChannelsContractTest {
                             in.position(5);
                             out.position(4);
                             long n = impl.transferFrom(out, in, pos, count);
-                            return "pos=" + pos + " count=" + count + " in " + where.getFileName() + ": n=" + n + " srcPos=" + in.position() + " dstPos=" + out.position() + " dst=" + sha256(Files.readAllBytes(dst));
+                            return "pos=" + pos + " count=" + count + " in " + where.getFileName() + ": n=" + n + " srcPos=" + in.position() + " dstPos=" + out.position() + " dst=" + Hashing.of(Files.readAllBytes(dst));
                         }
                     });
                 }
@@ -361,20 +362,20 @@ class ChannelsContractTest {
 
     @Test
     void appendTargetFrom() throws Exception {
-        byte[] data = random(70_000, 10);
+        byte[] data = randomBytes(70_000, 10);
         Path src = file(dir, "src", data);
         sameAsNio(impl -> {
             Path dst = file(dir, "append-from-" + impl, "0123456789".getBytes());
             try (FileChannel in = impl.open(src, READ); FileChannel out = impl.open(dst, WRITE, APPEND)) {
                 long n = impl.transferFrom(out, in, 2, 50_000);
-                return "n=" + n + " srcPos=" + in.position() + " dst=" + sha256(Files.readAllBytes(dst));
+                return "n=" + n + " srcPos=" + in.position() + " dst=" + Hashing.of(Files.readAllBytes(dst));
             }
         });
     }
 
     @Test
     void pipeToFile() throws Exception {
-        byte[] data = random(1024 * 1024 + 7, 11);
+        byte[] data = randomBytes(1024 * 1024 + 7, 11);
         Map<Impl, String> r = sameAsNio(impl -> {
             Pipe pipe = Pipe.open();
             Future<Void> writer = async(() -> {
@@ -397,7 +398,7 @@ class ChannelsContractTest {
                     total += n;
                 }
                 writer.get(30, TimeUnit.SECONDS);
-                return "total=" + total + " dstPos=" + out.position() + " dst=" + sha256(Files.readAllBytes(dst));
+                return "total=" + total + " dstPos=" + out.position() + " dst=" + Hashing.of(Files.readAllBytes(dst));
             }
         });
         byte[] expect = new byte[3 + data.length];
@@ -405,14 +406,14 @@ class ChannelsContractTest {
         expect[1] = 2;
         expect[2] = 3;
         System.arraycopy(data, 0, expect, 3, data.length);
-        assertTrue(r.get(Impl.NIO).endsWith(sha256(expect)));
+        assertTrue(r.get(Impl.NIO).endsWith(Hashing.of(expect)));
     }
 
     @Test
     void blockingSocketToFileTakesNoMoreThanCount() throws Exception {
-        byte[] data = random(3 * 1024 * 1024, 12);
+        byte[] data = randomBytes(3 * 1024 * 1024, 12);
         sameAsNio(impl -> {
-            try (SocketPair sp = new SocketPair(0)) {
+            try (Loopback sp = Loopback.open(0, 0)) {
                 Future<Void> writer = async(() -> {
                     ByteBuffer bb = ByteBuffer.wrap(data);
                     while (bb.hasRemaining()) {
@@ -446,9 +447,9 @@ class ChannelsContractTest {
 
     @Test
     void nonBlockingSocketToFile() throws Exception {
-        byte[] data = random(100_000, 13);
+        byte[] data = randomBytes(100_000, 13);
         sameAsNio(impl -> {
-            try (SocketPair sp = new SocketPair(0)) {
+            try (Loopback sp = Loopback.open(0, 0)) {
                 sp.server.configureBlocking(false);
                 Path dst = dir.resolve("nb-" + impl);
                 Files.write(dst, new byte[0]);
@@ -470,7 +471,7 @@ class ChannelsContractTest {
     /** An interrupted thread closes the channel and gets ClosedByInterruptException (not the static methods: see ZeroCopyChannels). */
     @Test
     void interruptClosesTheChannel() throws Exception {
-        Path src = file(dir, "src", random(100_000, 15));
+        Path src = file(dir, "src", randomBytes(100_000, 15));
         for (Impl impl : new Impl[] {Impl.NIO, Impl.WRAPPED}) {
             FileChannel in = impl.open(src, READ);
             try (FileChannel out = FileChannel.open(dir.resolve("int-" + impl), CREATE, WRITE)) {
@@ -492,7 +493,7 @@ class ChannelsContractTest {
     /** A non-blocking pipe with nothing in it: 0 at once, then exactly what was written (splice honours O_NONBLOCK). */
     @Test
     void nonBlockingPipeToFile() throws Exception {
-        byte[] data = random(50_000, 16);
+        byte[] data = randomBytes(50_000, 16);
         org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> sameAsNio(impl -> {
             Pipe pipe = Pipe.open();
             try (Pipe.SourceChannel source = pipe.source(); Pipe.SinkChannel sink = pipe.sink()) {
@@ -516,7 +517,7 @@ class ChannelsContractTest {
 
     @Test
     void transferFromErrors() throws Exception {
-        Path src = file(dir, "src", random(100, 14));
+        Path src = file(dir, "src", randomBytes(100, 14));
         Path dst = file(dir, "dst", new byte[0]);
         List<String> all = new ArrayList<>();
         all.add(sameAsNio(impl -> {

@@ -3,15 +3,14 @@ package dev.zerocopy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
+import dev.zerocopy.testkit.ChildJvm;
+import dev.zerocopy.testkit.Sources;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,24 +29,15 @@ class ChannelsFaultInjectionTest {
     @ParameterizedTest
     @ValueSource(strings = {"EPERM", "ENOSYS", "EOPNOTSUPP"})
     void copyFileRangeRefusedFallsBackAndIsRemembered(String errno) throws Exception {
-        byte[] data = new byte[5 * 1024 * 1024 + 3];
-        new Random(1).nextBytes(data);
+        byte[] data = Sources.randomBytes(5 * 1024 * 1024 + 3, 1);
         Path src = Files.write(dir.resolve("src"), data);
         List<String> cmd = new ArrayList<>(List.of("strace", "-f", "-qq", "-o", "/dev/null",
-                "-e", "trace=copy_file_range", "-e", "inject=copy_file_range:error=" + errno,
-                ProcessHandle.current().info().command().orElse("java"), "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), FallbackProbe.class.getName(), src.toString(), dir.toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
-        Map<String, String> r = new HashMap<>();
-        for (String line : out.split("\n")) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                r.put(line.substring(0, eq), line.substring(eq + 1).trim());
-            }
-        }
+                "-e", "trace=copy_file_range", "-e", "inject=copy_file_range:error=" + errno));
+        cmd.addAll(ChildJvm.javaArgs(List.of(), FallbackProbe.class, src.toString(), dir.toString()));
+        ChildJvm.Result child = ChildJvm.run(cmd, Duration.ofSeconds(60));
+        String out = child.describe();
+        assertEquals(0, child.exitCode(), out);
+        Map<String, String> r = child.report();
         assertEquals(String.valueOf(data.length), r.get("to0.n"), out);
         assertEquals("SENDFILE", r.get("to0.method"), out);
         assertEquals("1", r.get("to0.fallbacks"), out);
@@ -72,21 +62,13 @@ class ChannelsFaultInjectionTest {
     @org.junit.jupiter.api.Test
     void receiveIntoAFileThatHitsItsSizeLimitAccountsForEveryByte() throws Exception {
         int sent = 3 * 1024 * 1024;
-        String java = ProcessHandle.current().info().command().orElse("java");
-        String script = "ulimit -f 1024; exec \"$0\" --enable-native-access=ALL-UNNAMED -cp \"$1\" " + ReceiveLimitProbe.class.getName()
-                + " \"$2\" " + sent;
-        Process p = new ProcessBuilder("bash", "-c", script, java, System.getProperty("java.class.path"), dir.resolve("recv").toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
-        Map<String, String> r = new HashMap<>();
-        for (String line : out.split("\n")) {
-            int eq = line.indexOf('=');
-            if (eq > 0) {
-                r.put(line.substring(0, eq), line.substring(eq + 1).trim());
-            }
-        }
+        // ulimit -f in a shell that then execs the child JVM (HAZARDS 8).
+        List<String> cmd = new ArrayList<>(List.of("bash", "-c", "ulimit -f 1024; exec \"$@\"", "bash"));
+        cmd.addAll(ChildJvm.javaArgs(List.of(), ReceiveLimitProbe.class, dir.resolve("recv").toString(), String.valueOf(sent)));
+        ChildJvm.Result child = ChildJvm.run(cmd, Duration.ofSeconds(60));
+        String out = child.describe();
+        assertEquals(0, child.exitCode(), out);
+        Map<String, String> r = child.report();
         assertEquals("EFBIG", r.get("outcome"), out);
         assertEquals(String.valueOf(1024 * 1024), r.get("inFile"), out);
         assertEquals(r.get("inFile"), r.get("size"), out);

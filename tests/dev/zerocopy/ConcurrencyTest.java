@@ -2,6 +2,8 @@ package dev.zerocopy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.zerocopy.testkit.Hashing;
+import dev.zerocopy.testkit.Sources;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;

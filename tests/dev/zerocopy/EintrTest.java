@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.zerocopy.testkit.ChildJvm;
 import java.io.BufferedReader;
-import java.io.File;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
@@ -36,8 +36,7 @@ class EintrTest {
         assumeTrue(Files.isExecutable(strace), "strace is not installed (.ci/run installs it)");
         Path log = dir.resolve("strace.log");
         Path out = dir.resolve("out");
-        List<String> cmd = List.of(ChildJvm.java(), "--enable-native-access=ALL-UNNAMED",
-                "-cp", String.join(File.pathSeparator, ChildJvm.classPath()), EintrProbe.class.getName(), dir.toString());
+        List<String> cmd = ChildJvm.javaArgs(List.of(), EintrProbe.class, dir.toString());
         Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         Process tracer = null;
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream()));

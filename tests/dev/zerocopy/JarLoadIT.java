@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.ChildJvm;
+import java.io.File;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +47,7 @@ class JarLoadIT {
     /** jnr-ffi and what it depends on (jffi and its native jar, asm, jnr-x86asm, jnr-a64asm), from the test class path. */
     static List<String> jnrDependencies() {
         List<String> deps = new ArrayList<>();
-        for (String entry : ChildJvm.classPath()) {
+        for (String entry : ChildJvm.classPathEntries()) {
             if (entry.contains("/com/github/jnr/") || entry.contains("/org/ow2/asm/")) {
                 deps.add(entry);
             }
@@ -71,18 +73,18 @@ class JarLoadIT {
         Path jar = jar("zc.jar");
         List<String> cp = new ArrayList<>(List.of(jar.toString(), probeOnly().toString()));
         cp.addAll(jnrDependencies());
-        ChildJvm.Result r = ChildJvm.run(cp, dir);
-        assertEquals("true", r.get("available"), r.stdout() + r.stderr());
-        assertEquals("returned 1", r.get("fd"));
-        assertEquals(jar.toUri().toURL().toString(), r.get("classes"), "the classes came from the jar");
-        assertEquals("jar:file:" + jar + "!" + NativeLibrary.RESOURCE, r.get("resource"), "the library came from the jar: " + r.get("resource"));
+        ChildJvm.Result r = LoadingTest.runChild(String.join(File.pathSeparator, cp));
+        assertEquals("true", r.value("available"), r.stdout() + r.stderr());
+        assertEquals("returned 1", r.value("fd"));
+        assertEquals(jar.toUri().toURL().toString(), r.value("classes"), "the classes came from the jar");
+        assertEquals("jar:file:" + jar + "!" + NativeLibrary.RESOURCE, r.value("resource"), "the library came from the jar: " + r.value("resource"));
     }
 
     @Test
     void loadsFromTheShadedJarAlone() throws Exception {
         Path jar = jar("zc.cliJar");
-        ChildJvm.Result r = ChildJvm.run(List.of(jar.toString(), probeOnly().toString()), dir);
-        assertEquals("true", r.get("available"), r.stdout() + r.stderr());
-        assertEquals("returned 0", r.get("transfer"));
+        ChildJvm.Result r = LoadingTest.runChild(jar + File.pathSeparator + probeOnly());
+        assertEquals("true", r.value("available"), r.stdout() + r.stderr());
+        assertEquals("returned 0", r.value("transfer"));
     }
 }

@@ -1,5 +1,8 @@
 package dev.zerocopy;
 
+import dev.zerocopy.testkit.Hashing;
+import dev.zerocopy.testkit.VmspliceProducer;
+
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -71,7 +74,7 @@ public final class KernelCallsChild {
                 e[e.length - 2] = 'T';
                 e[e.length - 1] = 'R';
                 Received got = rx.get(60, TimeUnit.SECONDS);
-                report("sendWithHeader", sent == e.length && Arrays.equals(got.sha256(), Receivers.sha256(e, 0, e.length)),
+                report("sendWithHeader", sent == e.length && Arrays.equals(got.sha256(), Hashing.digest(e, 0, e.length)),
                         sent + " " + got.bytes());
             }
             // mmapSendZeroCopy to a socket
@@ -82,7 +85,7 @@ public final class KernelCallsChild {
                 Received got = rx.get(60, TimeUnit.SECONDS);
                 report("mmapSendZeroCopy", r.bytes() == big.length && r.sends() + r.plainSends() > 0
                         && r.sends() == r.zeroCopied() + r.copied()
-                        && Arrays.equals(got.sha256(), Receivers.sha256(big, 0, big.length)), r.toString());
+                        && Arrays.equals(got.sha256(), Hashing.digest(big, 0, big.length)), r.toString());
             }
         }
 
@@ -95,17 +98,7 @@ public final class KernelCallsChild {
              FileChannel a = FileChannel.open(fileA, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             CompletableFuture<Received> b = Receivers.drain(copySource);
             ByteBuffer src = ByteBuffer.allocateDirect(big.length).put(big).flip();
-            Thread producer = new Thread(() -> {
-                try {
-                    while (src.hasRemaining()) {
-                        NativeZeroCopy.vmsplice(NativeZeroCopy.fd(inSink), src, false);
-                    }
-                    inSink.close();
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            producer.start();
+            Thread producer = VmspliceProducer.start(inSink, src);
             long total = 0;
             for (long k; (k = NativeZeroCopy.tee(NativeZeroCopy.fd(inSource), NativeZeroCopy.fd(copySink), Long.MAX_VALUE, false)) > 0; ) {
                 total += NativeZeroCopy.spliceStream(NativeZeroCopy.fd(inSource), NativeZeroCopy.fd(a), k, false);
@@ -113,7 +106,7 @@ public final class KernelCallsChild {
             producer.join();
             copySink.close();
             Received got = b.get(60, TimeUnit.SECONDS);
-            report("tee", total == big.length && Arrays.equals(got.sha256(), Receivers.sha256(big, 0, big.length))
+            report("tee", total == big.length && Arrays.equals(got.sha256(), Hashing.digest(big, 0, big.length))
                     && Arrays.equals(big, Files.readAllBytes(fileA)), total + " " + got.bytes());
         }
     }

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.ChildJvm;
+import java.util.List;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -20,18 +23,23 @@ class LoadingTest {
     @TempDir
     Path dir;
 
+    /** Runs LoadProbe in a child JVM with class path {@code cp} and the given JVM flags. */
+    static ChildJvm.Result runChild(String cp, String... jvmFlags) throws Exception {
+        return ChildJvm.run(ChildJvm.javaArgs(cp, List.of(jvmFlags), LoadProbe.class), Duration.ofSeconds(60));
+    }
+
     static void assertUnavailable(ChildJvm.Result r, String reason) {
         assertEquals(0, r.exitCode(), r.stderr());
-        assertEquals("false", r.get("available"), r.stdout());
-        assertEquals("java.lang.IllegalStateException: " + reason, r.get("cause"), r.stdout());
+        assertEquals("false", r.value("available"), r.stdout());
+        assertEquals("java.lang.IllegalStateException: " + reason, r.value("cause"), r.stdout());
         String error = "java.lang.UnsatisfiedLinkError: native-zerocopy is not available: " + reason;
-        assertEquals(error, r.get("transfer"), "a transfer, even of 0 bytes, says why");
-        assertEquals(error, r.get("fd"), "fd() says why too, not a bare JNI link error");
+        assertEquals(error, r.value("transfer"), "a transfer, even of 0 bytes, says why");
+        assertEquals(error, r.value("fd"), "fd() says why too, not a bare JNI link error");
     }
 
     @Test
     void missingLibrary() throws Exception {
-        ChildJvm.Result r = ChildJvm.run(ChildJvm.classPath(), dir, "-Ddev.zerocopy.library=/nonexistent");
+        ChildJvm.Result r = runChild(ChildJvm.classPath(), "-Ddev.zerocopy.library=/nonexistent");
         assertUnavailable(r, "cannot load /nonexistent: no such file");
     }
 
@@ -39,9 +47,9 @@ class LoadingTest {
     void wrongLibrary() throws Exception {
         String libc = "/lib/x86_64-linux-gnu/libc.so.6";
         assertTrue(Files.exists(Path.of(libc)));
-        ChildJvm.Result r = ChildJvm.run(ChildJvm.classPath(), dir, "-Ddev.zerocopy.library=" + libc);
-        assertEquals("false", r.get("available"), r.stdout());
-        String cause = r.get("cause");
+        ChildJvm.Result r = runChild(ChildJvm.classPath(), "-Ddev.zerocopy.library=" + libc);
+        assertEquals("false", r.value("available"), r.stdout());
+        String cause = r.value("cause");
         assertTrue(cause.startsWith("java.lang.IllegalStateException: " + libc + " is not a native-zerocopy shim: "), cause);
         assertTrue(cause.endsWith("it has no zc_abi_version symbol"), "names the missing symbol: " + cause);
         assertUnavailable(r, cause.substring("java.lang.IllegalStateException: ".length()));
@@ -50,11 +58,11 @@ class LoadingTest {
     @Test
     void bundledLibraryLoadsFromAPrivateDirectoryAndLeavesNothing() throws Exception {
         Path extract = Files.createDirectory(dir.resolve("extract"));
-        ChildJvm.Result r = ChildJvm.run(ChildJvm.classPath(), dir, "-Ddev.zerocopy.extractDir=" + extract);
-        assertEquals("true", r.get("available"), r.stdout() + r.stderr());
-        assertEquals("", r.get("cause"));
-        assertEquals("returned 0", r.get("transfer"));
-        assertEquals("returned 1", r.get("fd"));
+        ChildJvm.Result r = runChild(ChildJvm.classPath(), "-Ddev.zerocopy.extractDir=" + extract);
+        assertEquals("true", r.value("available"), r.stdout() + r.stderr());
+        assertEquals("", r.value("cause"));
+        assertEquals("returned 0", r.value("transfer"));
+        assertEquals("returned 1", r.value("fd"));
         try (var left = Files.list(extract)) {
             assertEquals(0, left.count(), "the extracted library and its directory are deleted once loaded");
         }

@@ -3,6 +3,7 @@ package dev.zerocopy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.Sources;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -12,7 +13,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -38,8 +38,7 @@ class MsgZeroCopyStraceTest {
     @Test
     void everyWindowIsUnmappedAfterItsCompletions() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(Paths.get("/usr/bin/strace")), "needs strace (apt-get install strace)");
-        byte[] data = new byte[20_000_000]; // 3 windows of 8 MiB, 20 sends of 1 MiB
-        new Random(5).nextBytes(data);
+        byte[] data = Sources.randomBytes(20_000_000, 5); // 3 windows of 8 MiB, 20 sends of 1 MiB
         Path file = Files.write(dir.resolve("src"), data);
         Path trace = dir.resolve("trace");
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();

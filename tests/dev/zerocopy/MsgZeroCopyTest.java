@@ -1,5 +1,9 @@
 package dev.zerocopy;
 
+import dev.zerocopy.testkit.Hashing;
+
+import dev.zerocopy.testkit.Sources;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,7 +16,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -28,15 +31,9 @@ class MsgZeroCopyTest {
     @TempDir
     Path dir;
 
-    private static byte[] random(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
     @Test
     void sendsFileSliceAndEverySendIsCompleted() throws Exception {
-        byte[] data = random(20 * 1024 * 1024 + 12345, 1);
+        byte[] data = Sources.randomBytes(20 * 1024 * 1024 + 12345, 1);
         Path src = Files.write(dir.resolve("src"), data);
         int offset = 4097; // not page aligned: the window starts at the page below
         try (FileChannel in = FileChannel.open(src); LoopbackLink link = new LoopbackLink(); SocketPair pair = link.connect()) {
@@ -47,7 +44,7 @@ class MsgZeroCopyTest {
             Received got = rx.get(60, TimeUnit.SECONDS);
             assertEquals(data.length - offset, r.bytes(), "stops at end of file");
             assertEquals(data.length - offset, got.bytes());
-            assertArrayEquals(Receivers.sha256(data, offset, data.length), got.sha256());
+            assertArrayEquals(Hashing.digest(data, offset, data.length - offset), got.sha256());
             assertTrue(r.sends() >= 3, "20 MiB in 1 MiB sends over 3 windows: " + r);
             // Every accepted send got exactly one completion before the call returned (and before its window was unmapped).
             assertEquals(r.sends(), r.zeroCopied() + r.copied(), r::toString);
@@ -61,7 +58,7 @@ class MsgZeroCopyTest {
     void accountingStaysExactAcrossCallsOnOneSocket() throws Exception {
         // The completion counter is per socket and keeps counting across calls: each call must
         // count only its own sends, and leave no completion behind for the next one.
-        byte[] data = random(3 * 1024 * 1024, 2);
+        byte[] data = Sources.randomBytes(3 * 1024 * 1024, 2);
         Path src = Files.write(dir.resolve("src"), data);
         try (FileChannel in = FileChannel.open(src); LoopbackLink link = new LoopbackLink(); SocketPair pair = link.connect()) {
             CompletableFuture<Received> rx = Receivers.drain(pair.receiver());
@@ -82,7 +79,7 @@ class MsgZeroCopyTest {
 
     @Test
     void mappingsAreReleased() throws Exception {
-        byte[] data = random(1024 * 1024, 3);
+        byte[] data = Sources.randomBytes(1024 * 1024, 3);
         Path src = Files.write(dir.resolve("mapped-src"), data);
         try (FileChannel in = FileChannel.open(src); LoopbackLink link = new LoopbackLink(); SocketPair pair = link.connect()) {
             CompletableFuture<Received> rx = Receivers.drain(pair.receiver());
@@ -98,7 +95,7 @@ class MsgZeroCopyTest {
 
     @Test
     void notATcpSocketIsEopnotsuppFromSetsockopt() throws Exception {
-        Path src = Files.write(dir.resolve("src"), random(8192, 4));
+        Path src = Files.write(dir.resolve("src"), Sources.randomBytes(8192, 4));
         Path sock = dir.resolve("s.sock");
         try (FileChannel in = FileChannel.open(src);
              ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(sock));
@@ -114,7 +111,7 @@ class MsgZeroCopyTest {
 
     @Test
     void peerClosingMidTransferIsEpipeOrEconnresetWithBytesSoFar() throws Exception {
-        byte[] data = random(64 * 1024 * 1024, 5);
+        byte[] data = Sources.randomBytes(64 * 1024 * 1024, 5);
         Path src = Files.write(dir.resolve("src"), data);
         try (FileChannel in = FileChannel.open(src); LoopbackLink link = new LoopbackLink(); SocketPair pair = link.connect()) {
             Thread closer = new Thread(() -> {

@@ -1,10 +1,11 @@
 package dev.zerocopy;
 
+import dev.zerocopy.testkit.Hashing;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ReadableByteChannel;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.concurrent.CompletableFuture;
 
 /** Test receivers: read a channel to its end on another thread, hashing every byte. */
@@ -32,7 +33,7 @@ public final class Receivers {
     }
 
     public static Received readAll(ReadableByteChannel ch) throws IOException {
-        MessageDigest md = sha256();
+        MessageDigest md = Hashing.sha256();
         ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
         long total = 0;
         for (int n; (n = ch.read(buf)) >= 0; ) {
@@ -42,19 +43,5 @@ public final class Receivers {
             total += n;
         }
         return new Received(total, md.digest());
-    }
-
-    public static byte[] sha256(byte[] data, int from, int to) {
-        MessageDigest md = sha256();
-        md.update(data, from, to - from);
-        return md.digest();
-    }
-
-    public static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
     }
 }

@@ -1,5 +1,8 @@
 package dev.zerocopy;
 
+import dev.zerocopy.testkit.Sources;
+import dev.zerocopy.testkit.Hashing;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,7 +16,6 @@ import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -35,9 +37,7 @@ class SendWithHeaderTest {
     }
 
     private byte[] body(int n) throws Exception {
-        byte[] b = new byte[n];
-        new Random(n).nextBytes(b);
-        return b;
+        return Sources.randomBytes(n, n);
     }
 
     @Test
@@ -60,7 +60,7 @@ class SendWithHeaderTest {
             assertEquals(e.length, n);
             Received got = rx.get(60, TimeUnit.SECONDS);
             assertEquals(e.length, got.bytes());
-            assertArrayEquals(Receivers.sha256(e, 0, e.length), got.sha256());
+            assertArrayEquals(Hashing.digest(e, 0, e.length), got.sha256());
             assertEquals(0, header.remaining());
             assertEquals(0, trailer.remaining());
             assertEquals(0, in.position());
@@ -112,7 +112,7 @@ class SendWithHeaderTest {
             byte[] e = new byte[headerLength + 3000];
             System.arraycopy("HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 0, e, 0, headerLength);
             System.arraycopy(body, 0, e, headerLength, 3000);
-            assertArrayEquals(Receivers.sha256(e, 0, e.length), got.sha256());
+            assertArrayEquals(Hashing.digest(e, 0, e.length), got.sha256());
         }
     }
 
@@ -130,7 +130,7 @@ class SendWithHeaderTest {
             byte[] e = new byte[1 + body.length];
             e[0] = 'H';
             System.arraycopy(body, 0, e, 1, body.length);
-            assertArrayEquals(Receivers.sha256(e, 0, e.length), rx.get(60, TimeUnit.SECONDS).sha256());
+            assertArrayEquals(Hashing.digest(e, 0, e.length), rx.get(60, TimeUnit.SECONDS).sha256());
         }
     }
 

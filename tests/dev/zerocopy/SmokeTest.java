@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.Sources;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,8 +29,7 @@ class SmokeTest {
     @ParameterizedTest
     @EnumSource(TransferMethod.class)
     void copiesFileSliceToFile(TransferMethod method) throws Exception {
-        byte[] data = new byte[3 * 1024 * 1024 + 17];
-        new Random(42).nextBytes(data);
+        byte[] data = Sources.randomBytes(3 * 1024 * 1024 + 17, 42);
         Path src = Files.write(dir.resolve("src"), data);
         Path dst = dir.resolve("dst");
         try (FileChannel in = FileChannel.open(src);

@@ -1,5 +1,6 @@
 package dev.zerocopy;
 
+import dev.zerocopy.testkit.Hashing;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -1,5 +1,9 @@
 package dev.zerocopy;
 
+import dev.zerocopy.testkit.Sources;
+import dev.zerocopy.testkit.Hashing;
+import dev.zerocopy.testkit.VmspliceProducer;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,7 +14,6 @@ import java.nio.channels.Pipe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -26,8 +29,7 @@ class TeeVmspliceTest {
 
     @Test
     void teeDuplicatesAStreamToTwoConsumers() throws Exception {
-        byte[] data = new byte[8 * 1024 * 1024 + 321];
-        new Random(11).nextBytes(data);
+        byte[] data = Sources.randomBytes(8 * 1024 * 1024 + 321, 11);
         Pipe input = Pipe.open();   // producer -> (tee) -> consumer A (a file, by splice)
         Pipe copy = Pipe.open();    // tee'd duplicate -> consumer B (a reader hashing)
         Path fileA = dir.resolve("a");
@@ -41,17 +43,7 @@ class TeeVmspliceTest {
             // The producer puts its bytes into the pipe by page reference (vmsplice). The buffer is
             // never changed afterwards, as the lifetime rule requires.
             ByteBuffer src = ByteBuffer.allocateDirect(data.length).put(data).flip();
-            Thread producer = new Thread(() -> {
-                try {
-                    while (src.hasRemaining()) {
-                        NativeZeroCopy.vmsplice(NativeZeroCopy.fd(inSink), src, false);
-                    }
-                    inSink.close();
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            producer.start();
+            Thread producer = VmspliceProducer.start(inSink, src);
             long total = 0;
             for (;;) {
                 long n = NativeZeroCopy.tee(inRead, copyWrite, Long.MAX_VALUE, false);
@@ -67,7 +59,7 @@ class TeeVmspliceTest {
             assertEquals(data.length, total);
             Received b = consumerB.get(60, TimeUnit.SECONDS);
             assertEquals(data.length, b.bytes());
-            assertArrayEquals(Receivers.sha256(data, 0, data.length), b.sha256(), "consumer B");
+            assertArrayEquals(Hashing.digest(data, 0, data.length), b.sha256(), "consumer B");
         }
         assertArrayEquals(data, Files.readAllBytes(fileA), "consumer A");
     }

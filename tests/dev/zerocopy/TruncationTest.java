@@ -3,6 +3,9 @@ package dev.zerocopy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.Hashing;
+import dev.zerocopy.testkit.Sources;
+import dev.zerocopy.testkit.Proc;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;

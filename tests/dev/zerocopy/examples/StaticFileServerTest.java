@@ -1,5 +1,7 @@
 package dev.zerocopy.examples;
 
+import dev.zerocopy.testkit.Hashing;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,10 +20,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,11 +63,11 @@ class StaticFileServerTest {
             rnd.nextBytes(b);
             String name = "f" + size + ".bin";
             Files.write(root.resolve(name), b);
-            FILES.put(name, sha256(b));
+            FILES.put(name, Hashing.of(b));
         }
         Files.createDirectories(root.resolve("sub dir"));
         Files.write(root.resolve("sub dir/x y.txt"), "spaces".getBytes());
-        FILES.put("sub%20dir/x%20y.txt", sha256("spaces".getBytes()));
+        FILES.put("sub%20dir/x%20y.txt", Hashing.of("spaces".getBytes()));
     }
 
     @AfterEach
@@ -160,7 +160,7 @@ class StaticFileServerTest {
         for (Map.Entry<String, String> e : FILES.entrySet()) {
             // 200, and a new connection for the first request only: keep-alive works.
             assertEquals("200 " + (i == 0 ? 1 : 0), lines[i], e.getKey());
-            assertEquals(e.getValue(), sha256(Files.readAllBytes(out.resolve("got" + i))), e.getKey());
+            assertEquals(e.getValue(), Hashing.of(Files.readAllBytes(out.resolve("got" + i))), e.getKey());
             i++;
         }
         byte[] big = Files.readAllBytes(root.resolve("f3000001.bin"));
@@ -169,7 +169,7 @@ class StaticFileServerTest {
             String code = curl("-o", f.toString(), "-w", "%{http_code}", "-r", r, url("f3000001.bin"));
             assertEquals("206", code, r);
             long[] want = StaticFileServer.parseRange("bytes=" + r, big.length);
-            assertEquals(sha256(java.util.Arrays.copyOfRange(big, (int) want[0], (int) want[1] + 1)), sha256(Files.readAllBytes(f)), r);
+            assertEquals(Hashing.of(java.util.Arrays.copyOfRange(big, (int) want[0], (int) want[1] + 1)), Hashing.of(Files.readAllBytes(f)), r);
         }
         assertEquals("416", curl("-o", "/dev/null", "-w", "%{http_code}", "-r", "3000001-", url("f3000001.bin")));
         assertEquals("416", curl("-o", "/dev/null", "-w", "%{http_code}", "-r", "0-", url("f0.bin")));
@@ -212,7 +212,7 @@ class StaticFileServerTest {
             all.add(client.sendAsync(HttpRequest.newBuilder(URI.create(url(n))).build(), HttpResponse.BodyHandlers.ofInputStream())
                     .thenAccept(resp -> {
                         assertEquals(200, resp.statusCode(), n);
-                        assertEquals(FILES.get(n), sha256(resp.body()), n);
+                        assertEquals(FILES.get(n), Hashing.of(resp.body()), n);
                     }));
         }
         byte[] big = Files.readAllBytes(root.resolve("f1048589.bin"));
@@ -222,7 +222,7 @@ class StaticFileServerTest {
             all.add(client.sendAsync(HttpRequest.newBuilder(URI.create(url("f1048589.bin"))).header("Range", "bytes=" + from + "-" + to).build(),
                     HttpResponse.BodyHandlers.ofByteArray()).thenAccept(resp -> {
                         assertEquals(206, resp.statusCode());
-                        assertEquals(sha256(java.util.Arrays.copyOfRange(big, from, to + 1)), sha256(resp.body()));
+                        assertEquals(Hashing.of(java.util.Arrays.copyOfRange(big, from, to + 1)), Hashing.of(resp.body()));
                     }));
         }
         CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
@@ -247,7 +247,7 @@ class StaticFileServerTest {
         // The server is still up and still right.
         String got = curl("-o", out.resolve("after").toString(), "-w", "%{http_code}", url("f4097.bin"));
         assertEquals("200", got);
-        assertEquals(FILES.get("f4097.bin"), sha256(Files.readAllBytes(out.resolve("after"))));
+        assertEquals(FILES.get("f4097.bin"), Hashing.of(Files.readAllBytes(out.resolve("after"))));
         assertTrue(server.isAlive());
         // Every dropped connection and its file are closed by the server (poll: it sees the resets asynchronously).
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -280,28 +280,6 @@ class StaticFileServerTest {
                     return false;
                 }
             }).count();
-        }
-    }
-
-    static String sha256(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
-    }
-
-    static String sha256(InputStream in) {
-        try (in) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[65536];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (Exception e) {
-            throw new AssertionError(e);
         }
     }
 }

@@ -3,6 +3,8 @@ package dev.zerocopy.hazards;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.DaemonPool;
+import dev.zerocopy.testkit.Sources;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,7 +54,7 @@ class FuzzTest {
         List<Fd> outs = new ArrayList<>();
         try {
             for (int size : new int[] {0, 1, 4096, (1 << 20) + 3}) {
-                Path f = Files.write(dir.resolve("src" + size), Support.randomBytes(size, size));
+                Path f = Files.write(dir.resolve("src" + size), Sources.randomBytes(size, size));
                 ins.add(new Fd("file" + size, open(owned, f.toString(), Support.LibC.O_RDONLY), false));
             }
             ins.add(new Fd("/proc/version", open(owned, "/proc/version", Support.LibC.O_RDONLY), false));
@@ -96,7 +98,7 @@ class FuzzTest {
             Support.LIBC.write(pipe[1], new byte[100], 100);
 
             Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
-            ExecutorService pool = Executors.newFixedThreadPool(4, Support.DAEMON);
+            ExecutorService pool = Executors.newFixedThreadPool(4, DaemonPool.DAEMON);
             List<Future<?>> runs = new ArrayList<>();
             for (int t = 0; t < 4; t++) {
                 long seed = 77 + t;

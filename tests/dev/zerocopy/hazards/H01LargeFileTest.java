@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.DaemonPool;
+import dev.zerocopy.testkit.Sources;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -11,14 +13,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -38,7 +38,8 @@ import dev.zerocopy.TransferMethod;
 class H01LargeFileTest {
     private static final int EDGE = 64 * 1024;
     private static final long[] SIZES = {(1L << 31) + 12 * 1024, (1L << 32) + 20 * 1024};
-    private static final ExecutorService POOL = Executors.newCachedThreadPool(Support.DAEMON);
+    @RegisterExtension
+    static final DaemonPool POOL = new DaemonPool();
 
     @TempDir
     static Path dir;
@@ -50,15 +51,10 @@ class H01LargeFileTest {
     static void sparseFiles() throws IOException {
         for (int i = 0; i < SIZES.length; i++) {
             files[i] = dir.resolve("sparse-" + SIZES[i]);
-            byte[][] edges = Support.sparseFile(files[i], SIZES[i], EDGE, 100 + i);
+            byte[][] edges = Sources.sparseWithHeadAndTail(files[i], SIZES[i], EDGE, 100 + i);
             heads[i] = edges[0];
             tails[i] = edges[1];
         }
-    }
-
-    @AfterAll
-    static void shutdown() {
-        POOL.shutdownNow();
     }
 
     @ParameterizedTest

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.DaemonPool;
+import dev.zerocopy.testkit.Sources;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -12,13 +14,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -32,21 +32,17 @@ import dev.zerocopy.TransferMethod;
  * no crash), and the bytes delivered must be the source's bytes.
  */
 class H02EndOfFileAndTruncationTest {
-    private static final ExecutorService POOL = Executors.newCachedThreadPool(Support.DAEMON);
+    @RegisterExtension
+    static final DaemonPool POOL = new DaemonPool();
 
     @TempDir
     Path dir;
-
-    @AfterAll
-    static void shutdown() {
-        POOL.shutdownNow();
-    }
 
     /** Every method: length far past end of file stops at end of file in a few syscalls (Netty's 100% CPU bug). */
     @ParameterizedTest
     @EnumSource(TransferMethod.class)
     void lengthPastEndOfFileStopsAtEndOfFileWithoutSpinning(TransferMethod method) throws Exception {
-        byte[] data = Support.randomBytes(100_003, 2);
+        byte[] data = Sources.randomBytes(100_003, 2);
         Path src = Files.write(dir.resolve("src"), data);
         Path dst = dir.resolve("dst");
         try (FileChannel in = FileChannel.open(src);
@@ -80,7 +76,7 @@ class H02EndOfFileAndTruncationTest {
     @EnumSource(value = TransferMethod.class, names = "COPY_FILE_RANGE", mode = EnumSource.Mode.EXCLUDE)
     void truncatedWhileBlockedInPipeEndsWithShortCount(TransferMethod method) throws Exception {
         int size = 32 << 20;
-        byte[] data = Support.randomBytes(size, 3);
+        byte[] data = Sources.randomBytes(size, 3);
         Path src = Files.write(dir.resolve("src"), data);
         long holdAt = 4 << 20;
         try (FileChannel in = FileChannel.open(src); PipeSink sink = new PipeSink(holdAt, 64 * 1024)) {
@@ -110,7 +106,7 @@ class H02EndOfFileAndTruncationTest {
     @EnumSource(TransferMethod.class)
     void concurrentTruncationToFileTarget(TransferMethod method) throws Exception {
         int size = 16 << 20;
-        byte[] data = Support.randomBytes(size, 4);
+        byte[] data = Sources.randomBytes(size, 4);
         int shortRounds = 0;
         for (int round = 0; round < 12; round++) {
             Path src = Files.write(dir.resolve("src" + round), data);

@@ -3,23 +3,21 @@ package dev.zerocopy.hazards;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.Loopback;
+import dev.zerocopy.testkit.DaemonPool;
+import dev.zerocopy.testkit.SourceFile;
+import dev.zerocopy.testkit.Proc;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -35,49 +33,36 @@ import dev.zerocopy.TransferMethod;
  */
 class H03NonBlockingTargetTest {
     private static final int SIZE = 3 << 20;
-    private static final ExecutorService POOL = Executors.newCachedThreadPool(Support.DAEMON);
-
-    @TempDir
-    static Path dir;
-    static byte[] data;
-    static Path src;
-
-    @BeforeAll
-    static void source() throws Exception {
-        data = Support.randomBytes(SIZE, 3);
-        src = Files.write(dir.resolve("src"), data);
-    }
-
-    @AfterAll
-    static void shutdown() {
-        POOL.shutdownNow();
-    }
+    @RegisterExtension
+    static final DaemonPool POOL = new DaemonPool();
+    @RegisterExtension
+    static final SourceFile SOURCE = new SourceFile(SIZE, 3);
 
     @ParameterizedTest
     @EnumSource(value = TransferMethod.class, names = "COPY_FILE_RANGE", mode = EnumSource.Mode.EXCLUDE)
     void tinySendBufferSlowReader(TransferMethod method) throws Exception {
-        int fds = Support.fdCount();
+        int fds = Proc.fdCount();
         int offset = 12_345;
-        try (FileChannel in = FileChannel.open(src); Loopback tcp = Loopback.open(1, 4096)) {
+        try (FileChannel in = FileChannel.open(SOURCE.file()); Loopback tcp = Loopback.open(1, 4096)) {
             tcp.client.configureBlocking(false); // sets O_NONBLOCK on the fd the library writes
             Future<byte[]> reader = POOL.submit(() -> slowRead(tcp.server, SIZE - offset));
             Stats s = pump(method, NativeZeroCopy.fd(in), NativeZeroCopy.fd(tcp.client), tcp.client, offset);
             tcp.client.shutdownOutput();
             byte[] got = reader.get(60, TimeUnit.SECONDS);
-            assertArrayEquals(Arrays.copyOfRange(data, offset, SIZE), got, "exact bytes received");
+            assertArrayEquals(Arrays.copyOfRange(SOURCE.data(), offset, SIZE), got, "exact bytes received");
             assertTrue(s.shortCalls > 0, "the target never pushed back: " + s);
         }
-        Support.assertNoGrowth("open descriptors (splice replaces its pipe on EAGAIN)", fds, Support::fdCount);
+        Proc.assertNoGrowth("open descriptors (splice replaces its pipe on EAGAIN)", fds, Proc::fdCount);
     }
 
     @ParameterizedTest
     @EnumSource(value = TransferMethod.class, names = "COPY_FILE_RANGE", mode = EnumSource.Mode.EXCLUDE)
     void nonBlockingPipeTarget(TransferMethod method) throws Exception {
-        try (FileChannel in = FileChannel.open(src); PipeSink sink = new PipeSink(-1, 4096)) {
+        try (FileChannel in = FileChannel.open(SOURCE.file()); PipeSink sink = new PipeSink(-1, 4096)) {
             sink.sink().configureBlocking(false);
             Stats s = pump(method, NativeZeroCopy.fd(in), sink.fd(), sink.sink(), 0);
             byte[] got = sink.finish(30);
-            assertArrayEquals(data, got);
+            assertArrayEquals(SOURCE.data(), got);
             assertTrue(s.shortCalls > 0, "the pipe never filled: " + s);
         }
     }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.zerocopy.testkit.Hashing;
+import dev.zerocopy.testkit.Sources;
+import dev.zerocopy.testkit.ChildJvm;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -50,16 +53,16 @@ class H04EintrInjectionTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        byte[] data = Support.randomBytes(SIZE, 4);
+        byte[] data = Sources.randomBytes(SIZE, 4);
         src = Files.write(dir.resolve("src"), data);
-        expectedSha = Support.sha256(data, 0, SIZE);
+        expectedSha = Hashing.of(data, 0, SIZE);
     }
 
     private static void assumeStraceWorks() throws Exception {
         List<String> probe = List.of("strace", "-f", "-qq", "-o", "/dev/null", "-e", "trace=none", "true");
-        Support.ChildResult r;
+        ChildJvm.Result r;
         try {
-            r = Support.run(probe, Duration.ofSeconds(30));
+            r = ChildJvm.run(probe, Duration.ofSeconds(30));
         } catch (IOException e) {
             assumeTrue(false, "strace is not installed: " + e.getMessage());
             return;
@@ -79,7 +82,7 @@ class H04EintrInjectionTest {
         boolean fileTarget = method == TransferMethod.COPY_FILE_RANGE;
         boolean chunked = fileTarget || method == TransferMethod.MMAP_WRITE;
         String target = fileTarget ? dir.resolve("dst-" + method).toString() : "pipe";
-        List<String> childCmd = Support.javaArgs(List.of(), HazardChild.class, "transfer", method.name(), src.toString(),
+        List<String> childCmd = ChildJvm.javaArgs(List.of(), HazardChild.class, "transfer", method.name(), src.toString(),
                 String.valueOf(SIZE), String.valueOf(chunked ? 1 << 20 : SIZE), target, handshake.toString());
         Process child = new ProcessBuilder(childCmd).start();
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> slurp(child.getInputStream()));
@@ -116,7 +119,7 @@ class H04EintrInjectionTest {
                 child.destroyForcibly();
             }
         }
-        Support.ChildResult r = new Support.ChildResult(child.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
+        ChildJvm.Result r = new ChildJvm.Result(child.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
         assertEquals(0, r.exitCode(), r.describe());
         assertNull(r.value("errno"), r.describe());
         assertEquals(String.valueOf(SIZE), r.value("moved"), r.describe());

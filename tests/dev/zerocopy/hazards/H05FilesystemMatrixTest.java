@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.zerocopy.testkit.Sources;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileStore;
@@ -44,7 +45,7 @@ class H05FilesystemMatrixTest {
         Path base = Paths.get("/dev/shm");
         assumeTrue(Files.isDirectory(base) && Files.getFileStore(base).type().equals("tmpfs"), "no tmpfs at /dev/shm");
         shm = Files.createTempDirectory(base, "zc-h05-");
-        data = Support.randomBytes(SIZE, 5);
+        data = Sources.randomBytes(SIZE, 5);
     }
 
     @AfterEach

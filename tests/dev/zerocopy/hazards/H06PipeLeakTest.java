@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.Loopback;
+import dev.zerocopy.testkit.Sources;
+import dev.zerocopy.testkit.Proc;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +35,7 @@ class H06PipeLeakTest {
 
     @Test
     void tenThousandSpliceOperationsIncludingResetsLeakNoDescriptor() throws Exception {
-        byte[] data = Support.randomBytes(1 << 20, 6);
+        byte[] data = Sources.randomBytes(1 << 20, 6);
         Path src = Files.write(dir.resolve("src"), data);
         try (Failures f = new Failures(dir, src)) {
             int[] full = Support.pipe(); // a non-blocking pipe nobody reads: fills, then EAGAIN forever
@@ -41,12 +44,12 @@ class H06PipeLeakTest {
             Support.closeQuietly(broken[0]);
             try {
                 operations(f, full[1], broken[1], 200); // warm up: the thread's pipe, JIT, class loading
-                int fds = Support.fdCount();
+                int fds = Proc.fdCount();
                 int pipes = pipeCount();
                 int ops = operations(f, full[1], broken[1], 10_000);
                 assertTrue(ops >= 10_000);
-                Support.assertNoGrowth("open descriptors after " + ops + " operations", fds, Support::fdCount);
-                Support.assertNoGrowth("pipes after " + ops + " operations", pipes, H06PipeLeakTest::pipeCount);
+                Proc.assertNoGrowth("open descriptors after " + ops + " operations", fds, Proc::fdCount);
+                Proc.assertNoGrowth("pipes after " + ops + " operations", pipes, H06PipeLeakTest::pipeCount);
             } finally {
                 Support.closeQuietly(full[0], full[1], broken[1]);
             }
@@ -56,7 +59,7 @@ class H06PipeLeakTest {
     /** Each of 64 threads makes its own pipe with a splice; once they have ended, no pipe is left. */
     @Test
     void threadPipesAreClosedWhenThreadsEnd() throws Exception {
-        byte[] data = Support.randomBytes(256 * 1024, 61);
+        byte[] data = Sources.randomBytes(256 * 1024, 61);
         Path src = Files.write(dir.resolve("src"), data);
         try (Failures f = new Failures(dir, src)) {
             int pipes = pipeCount();
@@ -76,7 +79,7 @@ class H06PipeLeakTest {
                 t.join();
             }
             // Thread.join returns before the native thread has run its TLS destructors: polled.
-            Support.assertNoGrowth("pipes left by 64 ended threads", pipes, H06PipeLeakTest::pipeCount);
+            Proc.assertNoGrowth("pipes left by 64 ended threads", pipes, H06PipeLeakTest::pipeCount);
         }
     }
 
@@ -86,7 +89,7 @@ class H06PipeLeakTest {
      */
     @Test
     void threadPipeIsCloseOnExecAndSized() throws Exception {
-        byte[] data = Support.randomBytes(64 * 1024, 62);
+        byte[] data = Sources.randomBytes(64 * 1024, 62);
         Path src = Files.write(dir.resolve("src"), data);
         try (Failures f = new Failures(dir, src)) {
             Set<String> before = pipeFds();

@@ -5,21 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.Loopback;
+import dev.zerocopy.testkit.DaemonPool;
+import dev.zerocopy.testkit.SourceFile;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -36,29 +33,16 @@ import dev.zerocopy.TransferMethod;
 class H07PeerCloseAndResetTest {
     private static final int SIZE = 64 << 20;
     private static final int READ_BEFORE_CLOSE = 1 << 20;
-    private static final ExecutorService POOL = Executors.newCachedThreadPool(Support.DAEMON);
-
-    @TempDir
-    static Path dir;
-    static byte[] data;
-    static Path src;
-
-    @BeforeAll
-    static void source() throws Exception {
-        data = Support.randomBytes(SIZE, 7);
-        src = Files.write(dir.resolve("src"), data);
-    }
-
-    @AfterAll
-    static void shutdown() {
-        POOL.shutdownNow();
-    }
+    @RegisterExtension
+    static final DaemonPool POOL = new DaemonPool();
+    @RegisterExtension
+    static final SourceFile SOURCE = new SourceFile(SIZE, 7);
 
     /** Pipe whose reader closes after 1 MiB: exactly EPIPE, and the count lies within one pipe capacity of what was read. */
     @ParameterizedTest
     @EnumSource(value = TransferMethod.class, names = "COPY_FILE_RANGE", mode = EnumSource.Mode.EXCLUDE)
     void pipeReaderClosesMidTransfer(TransferMethod method) throws Exception {
-        try (FileChannel in = FileChannel.open(src); PipeSink sink = new PipeSink(READ_BEFORE_CLOSE, 64 * 1024)) {
+        try (FileChannel in = FileChannel.open(SOURCE.file()); PipeSink sink = new PipeSink(READ_BEFORE_CLOSE, 64 * 1024)) {
             int fdIn = NativeZeroCopy.fd(in);
             int fdOut = sink.fd();
             Future<Long> call = POOL.submit(() -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, SIZE));
@@ -72,7 +56,7 @@ class H07PeerCloseAndResetTest {
             assertTrue(e.bytesTransferred() >= READ_BEFORE_CLOSE && e.bytesTransferred() <= READ_BEFORE_CLOSE + capacity,
                     "bytesTransferred " + e.bytesTransferred());
             byte[] got = sink.finishQuietly();
-            assertArrayEquals(Arrays.copyOf(data, READ_BEFORE_CLOSE), got);
+            assertArrayEquals(Arrays.copyOf(SOURCE.data(), READ_BEFORE_CLOSE), got);
         }
         stillWorks(method);
     }
@@ -82,7 +66,7 @@ class H07PeerCloseAndResetTest {
     @EnumSource(value = TransferMethod.class, names = "COPY_FILE_RANGE", mode = EnumSource.Mode.EXCLUDE)
     void socketPairPeerClosed(TransferMethod method) throws Exception {
         int[] sv = Support.socketPair();
-        try (FileChannel in = FileChannel.open(src)) {
+        try (FileChannel in = FileChannel.open(SOURCE.file())) {
             Support.closeQuietly(sv[1]);
             ErrnoException e = assertThrows(ErrnoException.class,
                     () -> NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in), sv[0], 0, SIZE));
@@ -103,7 +87,7 @@ class H07PeerCloseAndResetTest {
     @EnumSource(value = TransferMethod.class, names = "COPY_FILE_RANGE", mode = EnumSource.Mode.EXCLUDE)
     void tcpPeerResetsMidTransfer(TransferMethod method) throws Exception {
         for (boolean linger0 : new boolean[] {false, true}) {
-            try (FileChannel in = FileChannel.open(src); Loopback tcp = Loopback.open(0, 0)) {
+            try (FileChannel in = FileChannel.open(SOURCE.file()); Loopback tcp = Loopback.open(0, 0)) {
                 int fdIn = NativeZeroCopy.fd(in);
                 int fdOut = NativeZeroCopy.fd(tcp.client);
                 Future<Long> call = POOL.submit(() -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, SIZE));
@@ -124,7 +108,7 @@ class H07PeerCloseAndResetTest {
                 ErrnoException e = failure(call);
                 assertTrue(Set.of("EPIPE", "ECONNRESET").contains(e.errnoName()), e.getMessage());
                 assertTrue(e.bytesTransferred() >= READ_BEFORE_CLOSE && e.bytesTransferred() < SIZE, e.getMessage());
-                assertArrayEquals(Arrays.copyOf(data, READ_BEFORE_CLOSE), got.toByteArray());
+                assertArrayEquals(Arrays.copyOf(SOURCE.data(), READ_BEFORE_CLOSE), got.toByteArray());
             }
         }
         stillWorks(method);
@@ -144,9 +128,9 @@ class H07PeerCloseAndResetTest {
 
     /** The JVM lived through the failure, and the method still moves bytes correctly. */
     private static void stillWorks(TransferMethod method) throws Exception {
-        try (FileChannel in = FileChannel.open(src); PipeSink sink = new PipeSink()) {
+        try (FileChannel in = FileChannel.open(SOURCE.file()); PipeSink sink = new PipeSink()) {
             assertEquals(100_000, NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in), sink.fd(), 5, 100_000));
-            assertArrayEquals(Arrays.copyOfRange(data, 5, 100_005), sink.finish(10));
+            assertArrayEquals(Arrays.copyOfRange(SOURCE.data(), 5, 100_005), sink.finish(10));
         }
     }
 }

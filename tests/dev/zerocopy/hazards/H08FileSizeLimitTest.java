@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.zerocopy.testkit.Sources;
+import dev.zerocopy.testkit.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -34,12 +36,12 @@ class H08FileSizeLimitTest {
     @Test
     void everyMethodUnderUlimitF() throws Exception {
         assumeTrue(Files.isExecutable(Paths.get("/usr/bin/prlimit")), "prlimit (util-linux) is not installed");
-        byte[] data = Support.randomBytes(SIZE, 8);
+        byte[] data = Sources.randomBytes(SIZE, 8);
         Path src = Files.write(dir.resolve("src"), data);
         Path out = Files.createDirectory(dir.resolve("out"));
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/prlimit", "--fsize=" + LIMIT, "--"));
-        cmd.addAll(Support.javaArgs(List.of(), HazardChild.class, "fsize", src.toString(), out.toString(), String.valueOf(SIZE)));
-        Support.ChildResult r = Support.run(cmd, Duration.ofSeconds(60));
+        cmd.addAll(ChildJvm.javaArgs(List.of(), HazardChild.class, "fsize", src.toString(), out.toString(), String.valueOf(SIZE)));
+        ChildJvm.Result r = ChildJvm.run(cmd, Duration.ofSeconds(60));
         assertEquals(0, r.exitCode(), r.describe());
         assertEquals("true", r.value("alive"), r.describe());
         for (TransferMethod m : TransferMethod.values()) {

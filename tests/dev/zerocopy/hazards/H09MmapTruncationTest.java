@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.DaemonPool;
+import dev.zerocopy.testkit.Sources;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -11,15 +13,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -34,15 +34,11 @@ import dev.zerocopy.NativeZeroCopy;
  * these tests fail, the test JVM dies (the surefire fork crash is the failure).
  */
 class H09MmapTruncationTest {
-    private static final ExecutorService POOL = Executors.newCachedThreadPool(Support.DAEMON);
+    @RegisterExtension
+    static final DaemonPool POOL = new DaemonPool();
 
     @TempDir
     Path dir;
-
-    @AfterAll
-    static void shutdown() {
-        POOL.shutdownNow();
-    }
 
     /**
      * mmapWrite blocks in write(2) from a live 8 MiB mapping (the pipe is full); the file is
@@ -52,7 +48,7 @@ class H09MmapTruncationTest {
     @ValueSource(longs = {0, (1 << 20) + 100})
     void truncatedUnderLiveMapping(long newSize) throws Exception {
         int size = 24 << 20;
-        byte[] data = Support.randomBytes(size, 9);
+        byte[] data = Sources.randomBytes(size, 9);
         Path src = Files.write(dir.resolve("src"), data);
         long holdAt = 2 << 20;
         try (FileChannel in = FileChannel.open(src); PipeSink sink = new PipeSink(holdAt, 64 * 1024)) {
@@ -82,7 +78,7 @@ class H09MmapTruncationTest {
     @Test
     void concurrentTruncateAndRegrow() throws Exception {
         int size = 8 << 20;
-        byte[] data = Support.randomBytes(size, 10);
+        byte[] data = Sources.randomBytes(size, 10);
         Path src = Files.write(dir.resolve("src"), data);
         Path dst = dir.resolve("dst");
         AtomicBoolean stop = new AtomicBoolean();

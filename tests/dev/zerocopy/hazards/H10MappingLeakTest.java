@@ -3,6 +3,8 @@ package dev.zerocopy.hazards;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.Sources;
+import dev.zerocopy.testkit.Proc;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,21 +29,21 @@ class H10MappingLeakTest {
 
     @Test
     void hundredThousandTransfersIncludingFailuresLeaveMapsAndFdsUnchanged() throws Exception {
-        byte[] data = Support.randomBytes(4 << 20, 10);
+        byte[] data = Sources.randomBytes(4 << 20, 10);
         Path src = Files.write(dir.resolve("src"), data);
         try (Failures f = new Failures(dir, src)) {
             run(f, data.length, 2_000, new Random(1)); // warm up (JIT, classes, the thread's pipe and buffer)
-            int fds = Support.fdCount();
-            int maps = Support.mapsLines(null);
+            int fds = Proc.fdCount();
+            int maps = Proc.mapsLines(null);
             Random rnd = new Random(2);
             int total = 0;
             for (int round = 0; round < 10; round++) {
                 total += run(f, data.length, 10_000, rnd);
-                assertEquals(0, Support.mapsLines(dir), "a mapping of the source outlived its transfer");
+                assertEquals(0, Proc.mapsLines(dir), "a mapping of the source outlived its transfer");
             }
             assertEquals(100_000, total);
-            Support.assertNoGrowth("open descriptors", fds, Support::fdCount);
-            int after = Support.mapsLines(null);
+            Proc.assertNoGrowth("open descriptors", fds, Proc::fdCount);
+            int after = Proc.mapsLines(null);
             System.out.printf("H10: maps lines %d before, %d after 100k transfers; fds %d%n", maps, after, fds);
             // The JVM itself may map a few areas meanwhile (code cache, GC); a leaked window per
             // mmap+write call would be thousands.

@@ -2,6 +2,8 @@ package dev.zerocopy.hazards;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.zerocopy.testkit.DaemonPool;
+import dev.zerocopy.testkit.Sources;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,14 +34,14 @@ class H12ErrnoExactnessTest {
 
     @Test
     void exactErrnoFromSixteenThreadsAtOnce() throws Exception {
-        byte[] data = Support.randomBytes(1 << 20, 12);
+        byte[] data = Sources.randomBytes(1 << 20, 12);
         Path src = Files.write(dir.resolve("src"), data);
         int threads = 16;
         int rounds = 150;
         try (Failures f = new Failures(dir, src)) {
             // Single-threaded first, so a wrong expectation shows plainly.
             f.cases.forEach(Failures.Case::assertFails);
-            ExecutorService pool = Executors.newFixedThreadPool(threads, Support.DAEMON);
+            ExecutorService pool = Executors.newFixedThreadPool(threads, DaemonPool.DAEMON);
             CyclicBarrier start = new CyclicBarrier(threads);
             List<Future<Integer>> results = new ArrayList<>();
             for (int t = 0; t < threads; t++) {

@@ -5,20 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.DaemonPool;
+import dev.zerocopy.testkit.SourceFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -35,31 +33,18 @@ import dev.zerocopy.TransferMethod;
  */
 class H13CloseAndInterruptDuringTransferTest {
     private static final int SIZE = 20 << 20; // more than one 8 MiB mmap window
-    private static final ExecutorService POOL = Executors.newCachedThreadPool(Support.DAEMON);
-
-    @TempDir
-    static Path dir;
-    static byte[] data;
-    static Path src;
-
-    @BeforeAll
-    static void source() throws Exception {
-        data = Support.randomBytes(SIZE, 13);
-        src = Files.write(dir.resolve("src"), data);
-    }
-
-    @AfterAll
-    static void shutdown() {
-        POOL.shutdownNow();
-    }
+    @RegisterExtension
+    static final DaemonPool POOL = new DaemonPool();
+    @RegisterExtension
+    static final SourceFile SOURCE = new SourceFile(SIZE, 13);
 
     @ParameterizedTest
     @EnumSource(value = TransferMethod.class, names = "COPY_FILE_RANGE", mode = EnumSource.Mode.EXCLUDE)
     void rawFdClosedAndReusedDuringTransferReceivesTheRest(TransferMethod method) throws Exception {
         int[] pipe = Support.pipe();
-        Path victim = dir.resolve("victim-" + method);
+        Path victim = SOURCE.dir().resolve("victim-" + method);
         int reused = -1;
-        try (FileChannel in = FileChannel.open(src)) {
+        try (FileChannel in = FileChannel.open(SOURCE.file())) {
             int fdIn = NativeZeroCopy.fd(in);
             int fdOut = pipe[1];
             Future<Long> call = POOL.submit(() -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, SIZE));
@@ -86,8 +71,8 @@ class H13CloseAndInterruptDuringTransferTest {
                 byte[] wrong = Files.readAllBytes(victim);
                 assertTrue(wrong.length > 0, "expected bytes in the wrong file");
                 assertEquals(moved, viaPipe.length + wrong.length);
-                assertArrayEquals(Arrays.copyOf(data, viaPipe.length), viaPipe);
-                assertArrayEquals(Arrays.copyOfRange(data, viaPipe.length, (int) moved), wrong);
+                assertArrayEquals(Arrays.copyOf(SOURCE.data(), viaPipe.length), viaPipe);
+                assertArrayEquals(Arrays.copyOfRange(SOURCE.data(), viaPipe.length, (int) moved), wrong);
             } else {
                 throw new AssertionError("the closed fd was not reused, yet the transfer succeeded: " + moved);
             }
@@ -100,7 +85,7 @@ class H13CloseAndInterruptDuringTransferTest {
     @ParameterizedTest
     @EnumSource(value = TransferMethod.class, names = "COPY_FILE_RANGE", mode = EnumSource.Mode.EXCLUDE)
     void interruptDoesNotWakeNativeCall(TransferMethod method) throws Exception {
-        try (FileChannel in = FileChannel.open(src); PipeSink sink = new PipeSink(1 << 20, 64 * 1024)) {
+        try (FileChannel in = FileChannel.open(SOURCE.file()); PipeSink sink = new PipeSink(1 << 20, 64 * 1024)) {
             int fdIn = NativeZeroCopy.fd(in);
             int fdOut = sink.fd();
             AtomicReference<Thread> worker = new AtomicReference<>();
@@ -117,7 +102,7 @@ class H13CloseAndInterruptDuringTransferTest {
             assertFalse(call.isDone(), "the interrupt must not end the native call");
             sink.release();
             assertTrue(call.get(30, TimeUnit.SECONDS), "the interrupt status is left set");
-            assertArrayEquals(data, sink.finish(20));
+            assertArrayEquals(SOURCE.data(), sink.finish(20));
         }
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.zerocopy.testkit.ChildJvm;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,7 +33,7 @@ class H14JdkVersionsTest {
 
     @Test
     void noWarningWithEnableNativeAccess() throws Exception {
-        Support.ChildResult r = child(true, List.of());
+        ChildJvm.Result r = child(true, List.of());
         assertEquals("true", r.value("available"), r.describe());
         assertTrue(r.stderr().isBlank(), "JVM warnings: " + r.stderr());
     }
@@ -40,7 +41,7 @@ class H14JdkVersionsTest {
     /** What the flag and the manifest entry are for: JDK 22+ warns on System.load without them (JEP 472). */
     @Test
     void restrictedMethodWarningWithoutTheFlag() throws Exception {
-        Support.ChildResult r = child(false, List.of());
+        ChildJvm.Result r = child(false, List.of());
         assertEquals("true", r.value("available"), r.describe());
         if (Runtime.version().feature() >= 22) {
             assertTrue(r.stderr().contains("WARNING: A restricted method in java.lang.System has been called"), r.describe());
@@ -64,7 +65,7 @@ class H14JdkVersionsTest {
         a.put(Attributes.Name.MAIN_CLASS, HazardChild.class.getName());
         a.putValue("Enable-Native-Access", "ALL-UNNAMED");
         StringBuilder cp = new StringBuilder();
-        for (String e : Support.classPath().split(File.pathSeparator)) {
+        for (String e : ChildJvm.classPath().split(File.pathSeparator)) {
             cp.append(Path.of(e).toUri()).append(' '); // absolute file: URLs, directories ending in '/'
         }
         a.put(Attributes.Name.CLASS_PATH, cp.toString().trim());
@@ -72,7 +73,7 @@ class H14JdkVersionsTest {
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), mf)) {
             out.finish();
         }
-        Support.ChildResult r = Support.run(List.of(Support.javaCommand(), "-jar", jar.toString(), "load"), Duration.ofSeconds(60));
+        ChildJvm.Result r = ChildJvm.run(List.of(ChildJvm.javaCommand(), "-jar", jar.toString(), "load"), Duration.ofSeconds(60));
         assertEquals("true", r.value("available"), r.describe());
         assertTrue(r.stderr().isBlank(), "JVM warnings under java -jar: " + r.stderr());
     }
@@ -88,25 +89,25 @@ class H14JdkVersionsTest {
         Path noexec = Files.createDirectory(dir.resolve("noexec"));
         Path exec = Files.createDirectory(dir.resolve("exec"));
         List<String> tmp = List.of("-Djava.io.tmpdir=" + noexec);
-        Support.ChildResult broken = inNoexecNamespace(noexec, tmp);
+        ChildJvm.Result broken = inNoexecNamespace(noexec, tmp);
         assertEquals("false", broken.value("available"), broken.describe());
         assertTrue(broken.value("cause").contains("-Ddev.zerocopy.extractDir"), broken.describe());
 
         List<String> fixed = new ArrayList<>(tmp);
         fixed.add("-Ddev.zerocopy.extractDir=" + exec);
-        Support.ChildResult ok = inNoexecNamespace(noexec, fixed);
+        ChildJvm.Result ok = inNoexecNamespace(noexec, fixed);
         assertEquals("true", ok.value("available"), ok.describe());
     }
 
-    private static Support.ChildResult inNoexecNamespace(Path mountPoint, List<String> flags) throws Exception {
+    private static ChildJvm.Result inNoexecNamespace(Path mountPoint, List<String> flags) throws Exception {
         StringBuilder java = new StringBuilder("exec");
-        for (String a : Support.javaArgs(flags, HazardChild.class, "load")) {
+        for (String a : ChildJvm.javaArgs(flags, HazardChild.class, "load")) {
             java.append(" '").append(a.replace("'", "'\\''")).append('\'');
         }
         String script = "mount -t tmpfs -o noexec,size=64m tmpfs '" + mountPoint + "' && " + java;
-        Support.ChildResult r;
+        ChildJvm.Result r;
         try {
-            r = Support.run(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", script), Duration.ofSeconds(60));
+            r = ChildJvm.run(List.of("unshare", "--mount", "--propagation", "private", "sh", "-c", script), Duration.ofSeconds(60));
         } catch (IOException e) {
             assumeTrue(false, "unshare is not installed: " + e.getMessage());
             return null;
@@ -116,11 +117,11 @@ class H14JdkVersionsTest {
         return r;
     }
 
-    private static Support.ChildResult child(boolean enableNativeAccess, List<String> flags) throws Exception {
-        List<String> cmd = Support.javaArgs(flags, HazardChild.class, "load");
+    private static ChildJvm.Result child(boolean enableNativeAccess, List<String> flags) throws Exception {
+        List<String> cmd = ChildJvm.javaArgs(flags, HazardChild.class, "load");
         if (!enableNativeAccess) {
             cmd.remove("--enable-native-access=ALL-UNNAMED");
         }
-        return Support.run(cmd, Duration.ofSeconds(60));
+        return ChildJvm.run(cmd, Duration.ofSeconds(60));
     }
 }

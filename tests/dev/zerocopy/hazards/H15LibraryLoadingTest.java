@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.zerocopy.testkit.ChildJvm;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
@@ -83,9 +84,9 @@ class H15LibraryLoadingTest {
     private Path compile(String source) throws Exception {
         Path c = Files.writeString(dir.resolve("fake.c"), source);
         Path lib = Files.createDirectories(dir.resolve("lib")).resolve("libzerocopy.so");
-        Support.ChildResult r;
+        ChildJvm.Result r;
         try {
-            r = Support.run(List.of("gcc", "-shared", "-fPIC", "-o", lib.toString(), c.toString()), Duration.ofSeconds(60));
+            r = ChildJvm.run(List.of("gcc", "-shared", "-fPIC", "-o", lib.toString(), c.toString()), Duration.ofSeconds(60));
         } catch (IOException e) {
             assumeTrue(false, "gcc is not installed: " + e.getMessage());
             return null;
@@ -95,8 +96,8 @@ class H15LibraryLoadingTest {
     }
 
     private static void assertOneClearError(Path lib, String reason) throws Exception {
-        Support.ChildResult r = Support.run(
-                Support.javaArgs(List.of("-Ddev.zerocopy.library=" + lib), HazardChild.class, "load"), Duration.ofSeconds(60));
+        ChildJvm.Result r = ChildJvm.run(
+                ChildJvm.javaArgs(List.of("-Ddev.zerocopy.library=" + lib), HazardChild.class, "load"), Duration.ofSeconds(60));
         assertEquals(0, r.exitCode(), r.describe());
         assertEquals("false", r.value("available"), r.describe());
         assertTrue(r.value("cause").contains(reason), "cause: " + r.value("cause"));

@@ -3,6 +3,9 @@ package dev.zerocopy.hazards;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.Loopback;
+import dev.zerocopy.testkit.Sources;
+import dev.zerocopy.testkit.Proc;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -66,12 +69,12 @@ class SoakTest {
     @Test
     void thirtyTwoThreadsMixedMethodsAndTargets() throws Exception {
         long seconds = Long.getLong("dev.zerocopy.soakSeconds", 150);
-        int fdsBefore = Support.fdCount();
+        int fdsBefore = Proc.fdCount();
         sources = new byte[SIZES.length][];
         fdIns = new int[SIZES.length];
         List<FileChannel> ins = new ArrayList<>();
         for (int i = 0; i < SIZES.length; i++) {
-            sources[i] = Support.randomBytes(SIZES[i], 1000 + i);
+            sources[i] = Sources.randomBytes(SIZES[i], 1000 + i);
             FileChannel ch = FileChannel.open(Files.write(dir.resolve("src" + i), sources[i]));
             ins.add(ch);
             fdIns[i] = NativeZeroCopy.fd(ch);
@@ -121,9 +124,9 @@ class SoakTest {
                 ch.close();
             }
         }
-        assertEquals(0, Support.mapsLines(dir), "mappings of the sources left");
+        assertEquals(0, Proc.mapsLines(dir), "mappings of the sources left");
         // Thread pipes are closed as each native thread exits, just after join returns: polled.
-        Support.assertNoGrowth("descriptors after the soak", fdsBefore, Support::fdCount);
+        Proc.assertNoGrowth("descriptors after the soak", fdsBefore, Proc::fdCount);
     }
 
     private void worker(int id, Failures forced, CountDownLatch started) {

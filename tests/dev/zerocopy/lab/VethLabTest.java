@@ -5,15 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Random;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -24,6 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.testkit.Sources;
+import dev.zerocopy.testkit.ChildJvm;
+import dev.zerocopy.testkit.Hashing;
 import dev.zerocopy.Receivers;
 import dev.zerocopy.Receivers.Received;
 import dev.zerocopy.TransferMethod;
@@ -48,8 +49,7 @@ class VethLabTest {
 
     @BeforeEach
     void file() throws Exception {
-        data = new byte[16 * 1024 * 1024 + 7];
-        new Random(3).nextBytes(data);
+        data = Sources.randomBytes(16 * 1024 * 1024 + 7, 3);
         src = Files.write(dir.resolve("src"), data);
     }
 
@@ -82,7 +82,7 @@ class VethLabTest {
                     assertTrue(local.getAddress().getHostAddress().matches("(::ffff:)?10\\.200\\.\\d+\\.1"), local.toString());
                     Received got = send(pair, m);
                     assertEquals(data.length, got.bytes(), m.name());
-                    assertArrayEquals(Receivers.sha256(data, 0, data.length), got.sha256(), m.name());
+                    assertArrayEquals(Hashing.digest(data, 0, data.length), got.sha256(), m.name());
                 }
             }
         }
@@ -102,7 +102,7 @@ class VethLabTest {
             }
             pair.sender().shutdownOutput();
             Received got = rx.get(60, TimeUnit.SECONDS);
-            assertArrayEquals(Receivers.sha256(data, 0, data.length), got.sha256());
+            assertArrayEquals(Hashing.digest(data, 0, data.length), got.sha256());
             assertEquals(data.length, r.bytes());
             assertEquals(r.sends(), r.zeroCopied() + r.copied(), r::toString);
             // veth hands the skb to another namespace on this host: local delivery, so the kernel copies.
@@ -128,7 +128,7 @@ class VethLabTest {
                 }
                 pair.sender().shutdownOutput();
                 Received got = rx.get(60, TimeUnit.SECONDS);
-                assertArrayEquals(Receivers.sha256(data, 0, data.length), got.sha256());
+                assertArrayEquals(Hashing.digest(data, 0, data.length), got.sha256());
                 assertEquals(data.length, r.bytes());
                 assertEquals(0, r.sends(), r::toString);
                 assertTrue(r.plainSends() >= 16, "every 1 MiB went out plain: " + r);
@@ -138,23 +138,16 @@ class VethLabTest {
 
     @Test
     void jvmExitWithoutCloseRemovesTheNamespaces() throws Exception {
-        String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                VethLabChild.class.getName()).redirectErrorStream(true).start();
-        String line;
-        StringBuilder all = new StringBuilder();
+        ChildJvm.Result child = ChildJvm.run(ChildJvm.javaArgs(List.of(), VethLabChild.class), Duration.ofSeconds(60));
+        String all = child.describe();
+        assertEquals(0, child.exitCode(), all);
         String names = null;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            while ((line = r.readLine()) != null) {
-                all.append(line).append('\n');
-                if (line.startsWith("namespaces ")) {
-                    names = line.substring("namespaces ".length());
-                }
+        for (String line : child.stdout().split("\n")) {
+            if (line.startsWith("namespaces ")) {
+                names = line.substring("namespaces ".length());
             }
         }
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), all::toString);
-        assertTrue(names != null, all::toString);
+        assertTrue(names != null, all);
         for (String ns : names.split(" ")) {
             assertFalse(VethLab.namespaceExists(ns), ns + " survived the JVM: " + all);
         }
@@ -176,8 +169,8 @@ class VethLabTest {
         try (VethLab a = VethLab.create(true); VethLab b = VethLab.create(false)) {
             assertFalse(a.senderNamespace().equals(b.senderNamespace()));
             try (SocketPair pa = a.connect(); SocketPair pb = b.connect()) {
-                assertArrayEquals(Receivers.sha256(data, 0, data.length), send(pa, TransferMethod.SENDFILE).sha256());
-                assertArrayEquals(Receivers.sha256(data, 0, data.length), send(pb, TransferMethod.SENDFILE).sha256());
+                assertArrayEquals(Hashing.digest(data, 0, data.length), send(pa, TransferMethod.SENDFILE).sha256());
+                assertArrayEquals(Hashing.digest(data, 0, data.length), send(pb, TransferMethod.SENDFILE).sha256());
             }
         }
     }

@@ -1,0 +1,147 @@
+package dev.zerocopy.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.IntSupplier;
+import java.util.stream.Stream;
+
+import jnr.ffi.LibraryLoader;
+
+/** What the kernel says about this process: open fds, mappings, RSS, and what a thread is blocked in. */
+public final class Proc {
+    private Proc() {
+    }
+
+    /** libc functions the tests need and the shim does not wrap. */
+    public interface LibC {
+        int gettid();
+    }
+
+    private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+
+    /** The kernel thread id of the calling thread. */
+    public static int gettid() {
+        return LIBC.gettid();
+    }
+
+    /** Number of open descriptors (entries of /proc/self/fd, less the one listing it). */
+    public static int fdCount() {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return (int) s.count() - 1;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Asserts that a count (descriptors, pipes) did not grow past {@code before}, polling up to 5 s:
+     * threads that ended (in other test classes too) close their pipes asynchronously, so a
+     * count may drop meanwhile, while a leak makes it grow.
+     */
+    public static void assertNoGrowth(String what, int before, IntSupplier now) {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        int n = now.getAsInt();
+        while (n > before && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            n = now.getAsInt();
+        }
+        if (n > before) {
+            throw new AssertionError(what + " grew from " + before + " to " + n);
+        }
+    }
+
+    /** Targets of all open descriptors, e.g. "pipe:[1234]". */
+    public static List<String> fdLinks() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.map(p -> {
+                try {
+                    return Files.readSymbolicLink(p).toString();
+                } catch (IOException e) {
+                    return "gone"; // the fd of the listing itself
+                }
+            }).filter(l -> !l.equals("gone")).toList();
+        }
+    }
+
+    public static long pipeCount() throws IOException {
+        return fdLinks().stream().filter(l -> l.startsWith("pipe:[")).count();
+    }
+
+    /** Lines of /proc/self/maps, and those that map `file`. */
+    public static List<String> maps() throws IOException {
+        return Files.readAllLines(Path.of("/proc/self/maps"));
+    }
+
+    public static long mapsOf(Path file) throws IOException {
+        return maps().stream().filter(l -> l.endsWith(" " + file)).count();
+    }
+
+    /** Number of lines of /proc/self/maps, all of them (dir null) or those naming a path under {@code dir}. */
+    public static int mapsLines(Path dir) {
+        try {
+            List<String> lines = maps();
+            if (dir == null) {
+                return lines.size();
+            }
+            String d = dir.toString();
+            return (int) lines.stream().filter(l -> l.contains(d)).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Resident memory of this process in KiB, from /proc/self/status. */
+    public static long rssKiB() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("VmRSS:")) {
+                    return Long.parseLong(l.replaceAll("[^0-9]", ""));
+                }
+            }
+            throw new IllegalStateException("no VmRSS");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The syscall number thread tid sleeps in (x86_64 numbering), or -1 if it runs or is in user space. */
+    public static int blockedSyscall(int tid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/task/" + tid + "/stat"));
+        char state = stat.charAt(stat.lastIndexOf(')') + 2);
+        String[] sys = Files.readString(Path.of("/proc/self/task/" + tid + "/syscall")).trim().split(" ");
+        if (state != 'S' && state != 'D') {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(sys[0]);
+        } catch (NumberFormatException e) {
+            return -1; // "running"
+        }
+    }
+
+    /** x86_64 syscall numbers of the calls a transfer can block in while writing. */
+    public static final int SYS_WRITE = 1;
+    public static final int SYS_SENDFILE = 40;
+    public static final int SYS_SPLICE = 275;
+
+    /** Waits until thread tid sleeps in write, sendfile or splice (a blocked transfer). */
+    public static void awaitBlockedInTransfer(int tid) throws Exception {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            int sys = blockedSyscall(tid);
+            if (sys == SYS_WRITE || sys == SYS_SENDFILE || sys == SYS_SPLICE) {
+                return;
+            }
+            Thread.sleep(1);
+        }
+        throw new AssertionError("thread " + tid + " did not block in a transfer");
+    }
+}
