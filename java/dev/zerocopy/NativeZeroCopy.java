@@ -81,7 +81,7 @@ public final class NativeZeroCopy {
         if (isEmpty(offset, length)) {
             return 0;
         }
-        return Errors.check(shim.zc_sendfile(fdIn, fdOut, offset, length), "sendfile", fdIn, fdOut, offset, length);
+        return Errors.check(shim.zc_sendfile(fdIn, fdOut, offset, length), TransferMethod.SENDFILE.operation, fdIn, fdOut, offset, length);
     }
 
     /**
@@ -96,7 +96,7 @@ public final class NativeZeroCopy {
         if (isEmpty(offset, length)) {
             return 0;
         }
-        return Errors.check(shim.zc_splice(fdIn, fdOut, offset, length), "splice", fdIn, fdOut, offset, length);
+        return Errors.check(shim.zc_splice(fdIn, fdOut, offset, length), TransferMethod.SPLICE.operation, fdIn, fdOut, offset, length);
     }
 
     /**
@@ -114,7 +114,7 @@ public final class NativeZeroCopy {
         if (isEmpty(offset, length)) {
             return 0;
         }
-        return Errors.check(shim.zc_mmap_write(fdIn, fdOut, offset, length), "mmapWrite", fdIn, fdOut, offset, length);
+        return Errors.check(shim.zc_mmap_write(fdIn, fdOut, offset, length), TransferMethod.MMAP_WRITE.operation, fdIn, fdOut, offset, length);
     }
 
     /**
@@ -128,7 +128,7 @@ public final class NativeZeroCopy {
         if (isEmpty(offset, length)) {
             return 0;
         }
-        return Errors.check(shim.zc_read_write(fdIn, fdOut, offset, length), "readWrite", fdIn, fdOut, offset, length);
+        return Errors.check(shim.zc_read_write(fdIn, fdOut, offset, length), TransferMethod.READ_WRITE.operation, fdIn, fdOut, offset, length);
     }
 
     /**
@@ -143,7 +143,7 @@ public final class NativeZeroCopy {
         if (isEmpty(offset, length)) {
             return 0;
         }
-        return Errors.check(shim.zc_copy_file_range(fdIn, fdOut, offset, length), "copy_file_range", fdIn, fdOut, offset, length);
+        return Errors.check(shim.zc_copy_file_range(fdIn, fdOut, offset, length), TransferMethod.COPY_FILE_RANGE.operation, fdIn, fdOut, offset, length);
     }
 
     /** The same as calling the method that {@code method} names. */
@@ -247,16 +247,15 @@ public final class NativeZeroCopy {
      * copying out of a loopback socket, writeback of a file target) is not in these figures.
      *
      * @throws ErrnoException if the transfer fails, as the plain method would
-     * @throws IllegalArgumentException on a negative offset or length, or a method the measured
-     *     native entry point does not know (a path added later without an id in zc_measure.c)
+     * @throws IllegalArgumentException on a negative offset or length
      */
     public static TransferStats measure(TransferMethod method, int fdIn, int fdOut, long offset, long length)
             throws ErrnoException {
-        int id = measureId(Objects.requireNonNull(method, "method"));
+        Objects.requireNonNull(method, "method");
         isEmpty(offset, length);
         jnr.ffi.Pointer delta = USAGE.get();
-        long result = shim().zc_measure(id, fdIn, fdOut, offset, length, delta);
-        long bytes = Errors.check(result, operationName(method), fdIn, fdOut, offset, length);
+        long result = shim().zc_measure(method.measureId, fdIn, fdOut, offset, length, delta);
+        long bytes = Errors.check(result, method.operation, fdIn, fdOut, offset, length);
         return new TransferStats(method, bytes,
                 delta.getLong(ZC_USAGE_SYSCALLS * Long.BYTES),
                 delta.getLong(ZC_USAGE_WALL_NS * Long.BYTES),
@@ -290,40 +289,6 @@ public final class NativeZeroCopy {
                 u.getLong(ZC_USAGE_VOLUNTARY_CS * Long.BYTES),
                 u.getLong(ZC_USAGE_INVOLUNTARY_CS * Long.BYTES),
                 u.getLong(ZC_USAGE_THREAD_CPU_NS * Long.BYTES));
-    }
-
-    /** The method ids of native/zc_measure.c (ZC_METHOD_*), spelled out so reordering the enum cannot shift them. */
-    private static int measureId(TransferMethod method) {
-        switch (method) {
-            case READ_WRITE:
-                return 1;
-            case MMAP_WRITE:
-                return 2;
-            case SENDFILE:
-                return 3;
-            case SPLICE:
-                return 4;
-            case COPY_FILE_RANGE:
-                return 5;
-            default:
-                throw new IllegalArgumentException(method + " cannot be measured");
-        }
-    }
-
-    /** The operation name the plain methods put in their error messages. */
-    private static String operationName(TransferMethod method) {
-        switch (method) {
-            case READ_WRITE:
-                return "readWrite";
-            case MMAP_WRITE:
-                return "mmapWrite";
-            case SENDFILE:
-                return "sendfile";
-            case SPLICE:
-                return "splice";
-            default:
-                return "copy_file_range";
-        }
     }
 
     // ---- kernel experiments ----
