@@ -19,7 +19,6 @@
 #define ZC_DESC_WRITABLE 0x2
 #define ZC_DESC_APPEND 0x4
 #define ZC_DESC_NONBLOCK 0x8
-#define ZC_DESC_EMPTY 0x10 /* a regular file of size 0: maybe procfs, whose files all claim 0 */
 #define ZC_DESC_KIND_SHIFT 8
 enum { ZC_KIND_FILE = 1, ZC_KIND_FIFO, ZC_KIND_SOCKET, ZC_KIND_CHAR, ZC_KIND_OTHER };
 
@@ -64,9 +63,6 @@ ZC_EXPORT int64_t zc_chan_describe(int fd)
     }
     if (fl & O_NONBLOCK) {
         d |= ZC_DESC_NONBLOCK;
-    }
-    if (S_ISREG(st.st_mode) && st.st_size == 0) {
-        d |= ZC_DESC_EMPTY;
     }
     return d | ((int64_t)kind_of(st.st_mode) << ZC_DESC_KIND_SHIFT);
 }

@@ -93,8 +93,7 @@ public final class ZeroCopyChannels {
     static final int DESC_WRITABLE = 0x2;
     static final int DESC_APPEND = 0x4;
     static final int DESC_NONBLOCK = 0x8;
-    static final int DESC_EMPTY = 0x10;
-    /** Java only: access mode and O_APPEND are known from the open options, kind and EMPTY are not yet. */
+    /** Java only: access mode and O_APPEND are known from the open options, the kind is not yet. */
     static final int DESC_PARTIAL = 0x20;
     static final int DESC_KIND_SHIFT = 8;
     private static final int KIND_FILE = 1;
@@ -313,7 +312,7 @@ public final class ZeroCopyChannels {
                     }
                     return copyTo(src, position, count, target, st);
                 }
-                return nativeTo(src, inFd, desc(in), position, count, target, outFd, kind, forced, st);
+                return nativeTo(src, inFd, size, position, count, target, outFd, kind, forced, st);
             } finally {
                 release(target, out);
             }
@@ -322,7 +321,7 @@ public final class ZeroCopyChannels {
         }
     }
 
-    private static long nativeTo(FileChannel src, int inFd, int inDesc, long position, long count, WritableByteChannel target,
+    private static long nativeTo(FileChannel src, int inFd, long size, long position, long count, WritableByteChannel target,
                                  int outFd, ChannelKind kind, TransferMethod forced, State st) throws IOException {
         TransferMethod[] plan = kind == ChannelKind.FILE || kind == ChannelKind.APPEND_FILE ? FILE_PLAN : STREAM_PLAN;
         int step = 0;
@@ -356,7 +355,7 @@ public final class ZeroCopyChannels {
                 break;
             }
         }
-        if (done == 0 && count > 0 && forced == null && (inDesc & (DESC_EMPTY | DESC_PARTIAL)) != 0 && src.size() == 0) {
+        if (done == 0 && count > 0 && forced == null && size == 0) {
             // procfs and sysfs files claim size 0 and some refuse or shortcut the in-kernel paths;
             // read them as JDK 21+ does, with a plain read+write (JDK 17 returns 0 here).
             done = NativeZeroCopy.readWrite(inFd, outFd, position, count);

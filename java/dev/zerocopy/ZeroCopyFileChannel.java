@@ -134,7 +134,7 @@ public final class ZeroCopyFileChannel extends FileChannel {
 
     /**
      * Pins the fd for one native call: {@code desc << 32 | fd} (fd -1: none). With needKind, the
-     * kind and DESC_EMPTY are filled in (asked of the kernel once) if the options did not tell.
+     * kind is filled in (asked of the kernel once) if the options did not tell.
      */
     long acquire(boolean needKind) throws IOException {
         while (true) {
