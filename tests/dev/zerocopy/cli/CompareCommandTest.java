@@ -152,6 +152,16 @@ class CompareCommandTest {
         assertTrue(csv.stream().anyMatch(l -> l.contains("copy-file-range") && l.contains("EINVAL")), csv.toString());
     }
 
+    /** A veth link named for a run without the tcp target is not set up, and the run says so. */
+    @Test
+    void aLinkWithoutTheTcpTargetIsNotedAndNotCreated() throws Exception {
+        Run r = run(tinyWithSizes("4KiB", "--targets", "pipe", "--methods", "sendfile", "--link", "veth-sg"));
+        assertEquals(0, r.exitCode(), () -> r.out() + r.err());
+        assertTrue(r.err().contains("--link veth-sg applies to the tcp target only, which this run does not include"), r.err());
+        assertFalse(r.out().contains("veth"), "no link may be set up:\n" + r.out());
+        assertEquals(1, count(r.out(), "CRC32C ok"), r.out());
+    }
+
     @Test
     void devNullIsLabelledAsCopyingNothing() throws Exception {
         Run r = run(tinyWithSizes("4KiB", "--targets", "devnull", "--methods", "sendfile,nio-transferto"));
