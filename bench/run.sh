@@ -3,7 +3,7 @@
 # stated in (README, "Comparing the paths"). About 5 minutes on 2 cores; `bench/run.sh full`
 # also runs the whole PathBench matrix (4 sizes x 2 targets x 8 paths, about 10 more minutes).
 #
-#   mvn -B -q -Pbench package -DskipTests    # builds target/benchmarks.jar and target/zc_floor
+#   mvn -B -q package -DskipTests    # builds target/benchmarks.jar and target/zc_floor (module bench/)
 #   bench/run.sh [full]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,7 +12,7 @@ JAVA=${JAVA:-java}
 read -r -a JMH <<< "${JMH_ARGS:--f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc}"
 OUT=target/bench
 mkdir -p "$OUT"
-[ -f target/benchmarks.jar ] && [ -x target/zc_floor ] || mvn -B -q -Pbench package -DskipTests
+[ -f target/benchmarks.jar ] && [ -x target/zc_floor ] || mvn -B -q package -DskipTests
 
 SRC=$(mktemp "${TMPDIR:-/tmp}/zc-floor-XXXXXX.bin")
 trap 'rm -f "$SRC"' EXIT

@@ -1,5 +1,6 @@
 package dev.zerocopy;
 
+import dev.zerocopy.testkit.Loopback;
 import dev.zerocopy.testkit.Hashing;
 import dev.zerocopy.testkit.VmspliceProducer;
 
@@ -16,8 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.zerocopy.Receivers.Received;
-import dev.zerocopy.lab.LoopbackLink;
-import dev.zerocopy.lab.SocketPair;
 
 /**
  * Run by KernelCallsEintrTest under strace fault injection: each kernel-experiment call once,
@@ -58,14 +57,14 @@ public final class KernelCallsChild {
             f.close();
         }
 
-        try (FileChannel in = FileChannel.open(bigFile); LoopbackLink link = new LoopbackLink()) {
+        try (FileChannel in = FileChannel.open(bigFile)) {
             // sendWithHeader with a trailer, to a socket
-            try (SocketPair pair = link.connect()) {
-                CompletableFuture<Received> rx = Receivers.drain(pair.receiver());
+            try (Loopback pair = Loopback.open(0, 0)) {
+                CompletableFuture<Received> rx = Receivers.drain(pair.server);
                 ByteBuffer h = ByteBuffer.allocateDirect(3).put(new byte[] {'H', 'D', 'R'}).flip();
                 ByteBuffer t = ByteBuffer.allocateDirect(2).put(new byte[] {'T', 'R'}).flip();
-                long sent = NativeZeroCopy.sendWithHeader(NativeZeroCopy.fd(pair.sender()), h, NativeZeroCopy.fd(in), 0, big.length, t);
-                pair.sender().shutdownOutput();
+                long sent = NativeZeroCopy.sendWithHeader(NativeZeroCopy.fd(pair.client), h, NativeZeroCopy.fd(in), 0, big.length, t);
+                pair.client.shutdownOutput();
                 byte[] e = new byte[big.length + 5];
                 e[0] = 'H';
                 e[1] = 'D';
@@ -78,10 +77,10 @@ public final class KernelCallsChild {
                         sent + " " + got.bytes());
             }
             // mmapSendZeroCopy to a socket
-            try (SocketPair pair = link.connect()) {
-                CompletableFuture<Received> rx = Receivers.drain(pair.receiver());
-                ZeroCopySendResult r = NativeZeroCopy.mmapSendZeroCopy(NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.sender()), 0, big.length);
-                pair.sender().shutdownOutput();
+            try (Loopback pair = Loopback.open(0, 0)) {
+                CompletableFuture<Received> rx = Receivers.drain(pair.server);
+                ZeroCopySendResult r = NativeZeroCopy.mmapSendZeroCopy(NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.client), 0, big.length);
+                pair.client.shutdownOutput();
                 Received got = rx.get(60, TimeUnit.SECONDS);
                 report("mmapSendZeroCopy", r.bytes() == big.length && r.sends() + r.plainSends() > 0
                         && r.sends() == r.zeroCopied() + r.copied()

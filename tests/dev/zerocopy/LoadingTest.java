@@ -19,12 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
  * bundled library loads from a private directory and leaves nothing behind; with
  * --enable-native-access=ALL-UNNAMED no JDK prints a restricted-method warning.
  */
-class LoadingTest {
+public class LoadingTest {
     @TempDir
     Path dir;
 
     /** Runs LoadProbe in a child JVM with class path {@code cp} and the given JVM flags. */
-    static ChildJvm.Result runChild(String cp, String... jvmFlags) throws Exception {
+    public static ChildJvm.Result runChild(String cp, String... jvmFlags) throws Exception {
         return ChildJvm.run(ChildJvm.javaArgs(cp, List.of(jvmFlags), LoadProbe.class), Duration.ofSeconds(60));
     }
 

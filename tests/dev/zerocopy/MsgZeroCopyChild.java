@@ -1,13 +1,12 @@
 package dev.zerocopy;
 
+import dev.zerocopy.testkit.Loopback;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.zerocopy.Receivers.Received;
-import dev.zerocopy.lab.LoopbackLink;
-import dev.zerocopy.lab.SocketPair;
 
 /** Run by MsgZeroCopyStraceTest under strace: one mmapSendZeroCopy of a file over loopback. */
 public final class MsgZeroCopyChild {
@@ -15,12 +14,12 @@ public final class MsgZeroCopyChild {
     }
 
     public static void main(String[] args) throws Exception {
-        try (FileChannel in = FileChannel.open(Path.of(args[0])); LoopbackLink link = new LoopbackLink(); SocketPair pair = link.connect()) {
-            CompletableFuture<Received> rx = Receivers.drain(pair.receiver());
+        try (FileChannel in = FileChannel.open(Path.of(args[0])); Loopback pair = Loopback.open(0, 0)) {
+            CompletableFuture<Received> rx = Receivers.drain(pair.server);
             int fd = NativeZeroCopy.fd(in);
             System.out.println("fd " + fd);
-            ZeroCopySendResult r = NativeZeroCopy.mmapSendZeroCopy(fd, NativeZeroCopy.fd(pair.sender()), 0, in.size());
-            pair.sender().shutdownOutput();
+            ZeroCopySendResult r = NativeZeroCopy.mmapSendZeroCopy(fd, NativeZeroCopy.fd(pair.client), 0, in.size());
+            pair.client.shutdownOutput();
             Received got = rx.get(60, TimeUnit.SECONDS);
             System.out.println("result " + r.bytes() + " " + r.sends() + " " + (r.zeroCopied() + r.copied()) + " " + got.bytes());
         }

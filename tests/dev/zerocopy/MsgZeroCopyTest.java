@@ -1,5 +1,6 @@
 package dev.zerocopy;
 
+import dev.zerocopy.testkit.Loopback;
 import dev.zerocopy.testkit.Hashing;
 
 import dev.zerocopy.testkit.Sources;
@@ -23,8 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.zerocopy.Receivers.Received;
-import dev.zerocopy.lab.LoopbackLink;
-import dev.zerocopy.lab.SocketPair;
 
 /** mmapSendZeroCopy over loopback: data, completion accounting, error paths (HAZARDS 11). */
 class MsgZeroCopyTest {
@@ -36,11 +35,11 @@ class MsgZeroCopyTest {
         byte[] data = Sources.randomBytes(20 * 1024 * 1024 + 12345, 1);
         Path src = Files.write(dir.resolve("src"), data);
         int offset = 4097; // not page aligned: the window starts at the page below
-        try (FileChannel in = FileChannel.open(src); LoopbackLink link = new LoopbackLink(); SocketPair pair = link.connect()) {
-            CompletableFuture<Received> rx = Receivers.drain(pair.receiver());
-            ZeroCopySendResult r = NativeZeroCopy.mmapSendZeroCopy(NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.sender()),
+        try (FileChannel in = FileChannel.open(src); Loopback pair = Loopback.open(0, 0)) {
+            CompletableFuture<Received> rx = Receivers.drain(pair.server);
+            ZeroCopySendResult r = NativeZeroCopy.mmapSendZeroCopy(NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.client),
                     offset, data.length);
-            pair.sender().shutdownOutput();
+            pair.client.shutdownOutput();
             Received got = rx.get(60, TimeUnit.SECONDS);
             assertEquals(data.length - offset, r.bytes(), "stops at end of file");
             assertEquals(data.length - offset, got.bytes());
@@ -60,17 +59,17 @@ class MsgZeroCopyTest {
         // count only its own sends, and leave no completion behind for the next one.
         byte[] data = Sources.randomBytes(3 * 1024 * 1024, 2);
         Path src = Files.write(dir.resolve("src"), data);
-        try (FileChannel in = FileChannel.open(src); LoopbackLink link = new LoopbackLink(); SocketPair pair = link.connect()) {
-            CompletableFuture<Received> rx = Receivers.drain(pair.receiver());
+        try (FileChannel in = FileChannel.open(src); Loopback pair = Loopback.open(0, 0)) {
+            CompletableFuture<Received> rx = Receivers.drain(pair.server);
             long sends = 0;
             for (int i = 0; i < 5; i++) {
-                ZeroCopySendResult r = NativeZeroCopy.mmapSendZeroCopy(NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.sender()),
+                ZeroCopySendResult r = NativeZeroCopy.mmapSendZeroCopy(NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.client),
                         0, data.length);
                 assertEquals(data.length, r.bytes());
                 assertEquals(r.sends(), r.zeroCopied() + r.copied(), "call " + i + ": " + r);
                 sends += r.sends();
             }
-            pair.sender().shutdownOutput();
+            pair.client.shutdownOutput();
             Received got = rx.get(60, TimeUnit.SECONDS);
             assertEquals(5L * data.length, got.bytes());
             assertTrue(sends >= 15, "at least 3 sends of 1 MiB per call: " + sends);
@@ -81,14 +80,14 @@ class MsgZeroCopyTest {
     void mappingsAreReleased() throws Exception {
         byte[] data = Sources.randomBytes(1024 * 1024, 3);
         Path src = Files.write(dir.resolve("mapped-src"), data);
-        try (FileChannel in = FileChannel.open(src); LoopbackLink link = new LoopbackLink(); SocketPair pair = link.connect()) {
-            CompletableFuture<Received> rx = Receivers.drain(pair.receiver());
+        try (FileChannel in = FileChannel.open(src); Loopback pair = Loopback.open(0, 0)) {
+            CompletableFuture<Received> rx = Receivers.drain(pair.server);
             for (int i = 0; i < 200; i++) {
-                NativeZeroCopy.mmapSendZeroCopy(NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.sender()), i, 64 * 1024);
+                NativeZeroCopy.mmapSendZeroCopy(NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.client), i, 64 * 1024);
             }
             assertTrue(Files.readAllLines(Path.of("/proc/self/maps")).stream().noneMatch(l -> l.endsWith("mapped-src")),
                     "a window of the file is still mapped (HAZARDS 10)");
-            pair.sender().shutdownOutput();
+            pair.client.shutdownOutput();
             assertEquals(200L * 64 * 1024, rx.get(60, TimeUnit.SECONDS).bytes());
         }
     }
@@ -113,22 +112,22 @@ class MsgZeroCopyTest {
     void peerClosingMidTransferIsEpipeOrEconnresetWithBytesSoFar() throws Exception {
         byte[] data = Sources.randomBytes(64 * 1024 * 1024, 5);
         Path src = Files.write(dir.resolve("src"), data);
-        try (FileChannel in = FileChannel.open(src); LoopbackLink link = new LoopbackLink(); SocketPair pair = link.connect()) {
+        try (FileChannel in = FileChannel.open(src); Loopback pair = Loopback.open(0, 0)) {
             Thread closer = new Thread(() -> {
                 try {
                     java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(1 << 20);
                     long n = 0;
                     while (n < 2 << 20) {
-                        n += pair.receiver().read(b.clear());
+                        n += pair.server.read(b.clear());
                     }
-                    pair.receiver().close(); // unread data pending: the kernel sends RST
+                    pair.server.close(); // unread data pending: the kernel sends RST
                 } catch (Exception ignored) {
                     // the assertion is on the sender's side
                 }
             });
             closer.start();
             ErrnoException e = assertThrows(ErrnoException.class,
-                    () -> NativeZeroCopy.mmapSendZeroCopy(NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.sender()), 0, data.length));
+                    () -> NativeZeroCopy.mmapSendZeroCopy(NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.client), 0, data.length));
             closer.join();
             assertTrue(e.errnoName().equals("EPIPE") || e.errnoName().equals("ECONNRESET"), e::getMessage);
             assertTrue(e.bytesTransferred() >= 2 << 20 && e.bytesTransferred() < data.length, e::getMessage);

@@ -1,5 +1,6 @@
 package dev.zerocopy;
 
+import dev.zerocopy.testkit.Loopback;
 import dev.zerocopy.testkit.Sources;
 import dev.zerocopy.testkit.Hashing;
 
@@ -23,8 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.zerocopy.Receivers.Received;
-import dev.zerocopy.lab.LoopbackLink;
-import dev.zerocopy.lab.SocketPair;
 
 /** sendWithHeader: header + file body + trailer, corked into full segments. */
 class SendWithHeaderTest {
@@ -47,11 +46,11 @@ class SendWithHeaderTest {
         String h = "HTTP/1.1 200 OK\r\nContent-Length: 299990\r\n\r\n";
         ByteBuffer header = direct("xx" + h).position(2); // the position is honoured
         ByteBuffer trailer = direct("0\r\n\r\n");
-        try (FileChannel in = FileChannel.open(src); LoopbackLink link = new LoopbackLink(); SocketPair pair = link.connect()) {
-            CompletableFuture<Received> rx = Receivers.drain(pair.receiver());
-            long n = NativeZeroCopy.sendWithHeader(NativeZeroCopy.fd(pair.sender()), header, NativeZeroCopy.fd(in), 10,
+        try (FileChannel in = FileChannel.open(src); Loopback pair = Loopback.open(0, 0)) {
+            CompletableFuture<Received> rx = Receivers.drain(pair.server);
+            long n = NativeZeroCopy.sendWithHeader(NativeZeroCopy.fd(pair.client), header, NativeZeroCopy.fd(in), 10,
                     body.length - 10, trailer);
-            pair.sender().shutdownOutput();
+            pair.client.shutdownOutput();
             ByteArrayOutputStream exp = new ByteArrayOutputStream();
             exp.write(h.getBytes(StandardCharsets.US_ASCII));
             exp.write(body, 10, body.length - 10);
@@ -71,10 +70,10 @@ class SendWithHeaderTest {
     void corkingSendsASmallResponseAsOneSegment() throws Exception {
         byte[] body = body(1000);
         Path src = Files.write(dir.resolve("body"), body);
-        try (FileChannel in = FileChannel.open(src); LoopbackLink link = new LoopbackLink(); SocketPair pair = link.connect()) {
-            pair.sender().setOption(StandardSocketOptions.TCP_NODELAY, true); // as HTTP servers set it
-            int out = NativeZeroCopy.fd(pair.sender());
-            CompletableFuture<Received> rx = Receivers.drain(pair.receiver());
+        try (FileChannel in = FileChannel.open(src); Loopback pair = Loopback.open(0, 0)) {
+            pair.client.setOption(StandardSocketOptions.TCP_NODELAY, true); // as HTTP servers set it
+            int out = NativeZeroCopy.fd(pair.client);
+            CompletableFuture<Received> rx = Receivers.drain(pair.server);
             long before = NativeZeroCopy.tcpDataSegmentsOut(out);
             ByteBuffer header = direct("header: a few bytes\r\n\r\n");
             int headerLength = header.remaining();
@@ -84,12 +83,12 @@ class SendWithHeaderTest {
             // Uncorked again afterwards: a later small write still leaves at once, not after the 200 ms cork timeout.
             long t0 = System.nanoTime();
             before = NativeZeroCopy.tcpDataSegmentsOut(out);
-            pair.sender().write(ByteBuffer.wrap(new byte[] {1}));
+            pair.client.write(ByteBuffer.wrap(new byte[] {1}));
             while (NativeZeroCopy.tcpDataSegmentsOut(out) == before) {
                 Thread.onSpinWait();
             }
             assertTrue(System.nanoTime() - t0 < 150_000_000L, "the socket was left corked");
-            pair.sender().shutdownOutput();
+            pair.client.shutdownOutput();
             assertEquals(headerLength + 1000 + 7 + 1, rx.get(60, TimeUnit.SECONDS).bytes());
         }
     }
@@ -98,16 +97,16 @@ class SendWithHeaderTest {
     void headerAndBodyWithoutTrailerLeaveAsOneSegment() throws Exception {
         byte[] body = body(3000);
         Path src = Files.write(dir.resolve("body"), body);
-        try (FileChannel in = FileChannel.open(src); LoopbackLink link = new LoopbackLink(); SocketPair pair = link.connect()) {
-            pair.sender().setOption(StandardSocketOptions.TCP_NODELAY, true);
-            int out = NativeZeroCopy.fd(pair.sender());
-            CompletableFuture<Received> rx = Receivers.drain(pair.receiver());
+        try (FileChannel in = FileChannel.open(src); Loopback pair = Loopback.open(0, 0)) {
+            pair.client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            int out = NativeZeroCopy.fd(pair.client);
+            CompletableFuture<Received> rx = Receivers.drain(pair.server);
             long before = NativeZeroCopy.tcpDataSegmentsOut(out);
             ByteBuffer header = direct("HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n");
             int headerLength = header.remaining();
             assertEquals(headerLength + 3000, NativeZeroCopy.sendWithHeader(out, header, NativeZeroCopy.fd(in), 0, 3000, null));
             assertEquals(1, NativeZeroCopy.tcpDataSegmentsOut(out) - before, "send(MSG_MORE) then sendfile: one segment");
-            pair.sender().shutdownOutput();
+            pair.client.shutdownOutput();
             Received got = rx.get(60, TimeUnit.SECONDS);
             byte[] e = new byte[headerLength + 3000];
             System.arraycopy("HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 0, e, 0, headerLength);

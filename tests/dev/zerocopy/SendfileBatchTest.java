@@ -1,5 +1,6 @@
 package dev.zerocopy;
 
+import dev.zerocopy.testkit.Loopback;
 import dev.zerocopy.testkit.Hashing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -20,8 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.zerocopy.Receivers.Received;
-import dev.zerocopy.lab.LoopbackLink;
-import dev.zerocopy.lab.SocketPair;
 
 /** sendfileBatch: many (fd, offset, length) items in one native call. */
 class SendfileBatchTest {
@@ -69,10 +68,10 @@ class SendfileBatchTest {
             lengths[i] = len - offsets[i];
             expected.write(contents[i], (int) offsets[i], (int) lengths[i]);
         }
-        try (LoopbackLink link = new LoopbackLink(); SocketPair pair = link.connect()) {
-            CompletableFuture<Received> rx = Receivers.drain(pair.receiver());
-            BatchResult r = NativeZeroCopy.sendfileBatch(NativeZeroCopy.fd(pair.sender()), fds, offsets, lengths);
-            pair.sender().shutdownOutput();
+        try (Loopback pair = Loopback.open(0, 0)) {
+            CompletableFuture<Received> rx = Receivers.drain(pair.server);
+            BatchResult r = NativeZeroCopy.sendfileBatch(NativeZeroCopy.fd(pair.client), fds, offsets, lengths);
+            pair.client.shutdownOutput();
             Received got = rx.get(60, TimeUnit.SECONDS);
             byte[] exp = expected.toByteArray();
             assertEquals(exp.length, r.bytes());

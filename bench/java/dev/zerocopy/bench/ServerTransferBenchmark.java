@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * The example server's transfer path, FileChannel (nio) against ZeroCopyFileChannel (zerocopy,
  * optionally with a forced method): one keep-alive GET of a page-cached file per operation, over
  * loopback, the body read and dropped by a client in the same JVM. Time per fetch; divide the
- * size by it for bytes per second. Without JMH (e.g. outside -Pbench), ServerBench measures the
+ * size by it for bytes per second. Without JMH (e.g. without the benchmarks jar), ServerBench measures the
  * same path as a plain main.
  */
 @State(Scope.Thread)

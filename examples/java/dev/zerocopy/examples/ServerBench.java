@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * within a round, and the server thread's CPU seconds per GiB sent.
  *
  * <pre>
- * java --enable-native-access=ALL-UNNAMED -cp target/native-zerocopy-cli.jar dev.zerocopy.examples.ServerBench \
+ * java --enable-native-access=ALL-UNNAMED -cp target/native-zerocopy-examples.jar dev.zerocopy.examples.ServerBench \
  *      [--rounds 7] [--mib 64] [--sizes 4096,65536,1048576,67108864] [--configs nio,zerocopy,zerocopy:SPLICE]
  *      [--dir DIR] [--receive MiB]
  * </pre>

@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * response instead of two); whatever a full socket leaves of it goes the normal way.
  *
  * <pre>
- * java -cp target/native-zerocopy-cli.jar dev.zerocopy.examples.StaticFileServer \
+ * java -cp target/native-zerocopy-examples.jar dev.zerocopy.examples.StaticFileServer \
  *      --root DIR [--port 8080] [--host 127.0.0.1] [--mode nio|zerocopy] [--method SENDFILE|SPLICE|MMAP_WRITE|READ_WRITE]
  * </pre>
  * The same switches as system properties: {@code -Dzc.mode=zerocopy -Dzc.method=SPLICE}.
