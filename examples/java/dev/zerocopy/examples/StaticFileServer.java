@@ -103,6 +103,9 @@ public final class StaticFileServer implements Closeable {
      * @param method forces a transfer method in ZEROCOPY mode (null: the library chooses)
      */
     public StaticFileServer(Path root, String host, int port, Mode mode, TransferMethod method, Timeouts timeouts) throws IOException {
+        // Loaded now, not at the first request: by then the process may be out of descriptors and
+        // the library's load (which opens its .so) would fail on the selector thread.
+        NativeZeroCopy.ensureAvailable();
         this.files = new RootFiles(root);
         this.timeouts = timeouts;
         configure(mode, method);

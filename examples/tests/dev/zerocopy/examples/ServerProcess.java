@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 
 /** The example server in its own JVM (so it can crash, run out of descriptors, be counted), for the tests. */
@@ -31,7 +33,7 @@ final class ServerProcess implements AutoCloseable {
         java.add(ProcessHandle.current().info().command().orElse("java"));
         java.add("--enable-native-access=ALL-UNNAMED");
         java.add("-cp");
-        java.add(System.getProperty("java.class.path"));
+        java.add(classPath());
         java.add(StaticFileServer.class.getName());
         java.add("--root");
         java.add(root.toString());
@@ -48,6 +50,45 @@ final class ServerProcess implements AutoCloseable {
         String line = out.readLine();
         assertTrue(line != null && line.startsWith("listening on 127.0.0.1:"), "server said: " + line);
         port = Integer.parseInt(line.split(":")[1].split(" ")[0]);
+    }
+
+    private static String jarredClassPath;
+
+    /**
+     * The test's class path with its directories packed into one jar, as users run the server (from
+     * target/native-zerocopy-examples.jar): a class loaded from a directory needs a descriptor of
+     * its own, so under an exhausted descriptor limit a directory class path fails where a jar,
+     * opened at start, does not.
+     */
+    private static synchronized String classPath() throws IOException {
+        if (jarredClassPath == null) {
+            Path jar = Files.createTempFile("zc-server-classes-", ".jar");
+            jar.toFile().deleteOnExit();
+            List<String> rest = new ArrayList<>();
+            try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+                java.util.Set<String> seen = new java.util.HashSet<>();
+                for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+                    Path dir = Paths.get(entry);
+                    if (!Files.isDirectory(dir)) {
+                        rest.add(entry);
+                        continue;
+                    }
+                    try (Stream<Path> files = Files.walk(dir)) {
+                        for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                            String name = dir.relativize(f).toString();
+                            if (seen.add(name)) {
+                                out.putNextEntry(new JarEntry(name));
+                                Files.copy(f, out);
+                                out.closeEntry();
+                            }
+                        }
+                    }
+                }
+            }
+            rest.add(0, jar.toString());
+            jarredClassPath = String.join(java.io.File.pathSeparator, rest);
+        }
+        return jarredClassPath;
     }
 
     long pid() {
