@@ -50,6 +50,21 @@ class StaticFileServerTest {
     private ServerProcess server;
     private int port;
 
+    @BeforeAll
+    static void files() throws IOException {
+        Random rnd = new Random(7);
+        for (long size : SIZES) {
+            byte[] b = new byte[(int) size];
+            rnd.nextBytes(b);
+            String name = "f" + size + ".bin";
+            Files.write(root.resolve(name), b);
+            FILES.put(name, Hashing.of(b));
+        }
+        Files.createDirectories(root.resolve("sub dir"));
+        Files.write(root.resolve("sub dir/x y.txt"), "spaces".getBytes());
+        FILES.put("sub%20dir/x%20y.txt", Hashing.of("spaces".getBytes()));
+    }
+
     @AfterEach
     void stop() throws Exception {
         if (server != null) {
