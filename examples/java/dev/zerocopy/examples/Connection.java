@@ -199,6 +199,9 @@ final class Connection {
         }
         server.countBody(body);
         server.countSendWithHeader();
+        if (pos < end) {
+            file = server.forRemainder(file); // the channel layer takes over the rest of the body
+        }
     }
 
     private void finishResponse() {

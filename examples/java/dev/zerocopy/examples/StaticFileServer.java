@@ -32,7 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * (mode NIO) or {@code ZeroCopyFileChannel.open} (mode ZEROCOPY). In ZEROCOPY mode with sendfile
  * (the default method, or SENDFILE forced) a response's first write is one
  * {@link NativeZeroCopy#sendWithHeader} call, header and body together (one segment for a small
- * response instead of two); whatever a full socket leaves of it goes the normal way.
+ * response instead of two); whatever a full socket leaves of it goes the normal way, through a
+ * ZeroCopyFileChannel made for that remainder only. After a short transfer (the socket's buffer is
+ * full) the connection waits for write readiness rather than asking again for an EAGAIN.
  *
  * <p>Meant to be copied, so it holds up against hostile clients: requests are parsed strictly
  * with bounded head size and field count ({@link RequestHead}); a request body is read and
@@ -191,9 +193,11 @@ public final class StaticFileServer implements Closeable {
 
     /**
      * The one line that differs between the two modes; null if the file opened is not under the
-     * root (symlinks followed). In ZEROCOPY mode with sendfile, also tells the connection the
-     * file's fd for sendWithHeader (the wrapped JDK channel's: it stays open as long as the
-     * returned channel, which only this connection's thread closes; HAZARDS 13).
+     * root (symlinks followed). In ZEROCOPY mode with sendfile (the default method, or SENDFILE
+     * forced) the response starts with one sendWithHeader call on the file's fd
+     * ({@code c.openedFd}), and the channel is a plain FileChannel that {@link #forRemainder}
+     * swaps for a ZeroCopyFileChannel only if that call leaves part of the body to send: a small
+     * response never pays for a channel it does not use.
      */
     FileChannel openFile(Path p, Connection c) throws IOException {
         c.openedFd = -1;
@@ -209,7 +213,8 @@ public final class StaticFileServer implements Closeable {
             }
             TransferMethod m = method;
             if (m == null || m == TransferMethod.SENDFILE) {
-                c.openedFd = NativeZeroCopy.fd(plain);
+                c.openedFd = NativeZeroCopy.fd(plain); // stays open as long as plain, which only this thread closes (HAZARDS 13)
+                return plain;
             }
             ZeroCopyFileChannel ch = ZeroCopyFileChannel.wrap(plain);
             ch.setTransferMethod(m);
@@ -219,6 +224,13 @@ public final class StaticFileServer implements Closeable {
             closeFile(plain);
             throw e;
         }
+    }
+
+    /** The channel that sends what sendWithHeader left of a body: {@code plain} wrapped (ZEROCOPY mode). */
+    FileChannel forRemainder(FileChannel plain) throws IOException {
+        ZeroCopyFileChannel ch = ZeroCopyFileChannel.wrap(plain);
+        ch.setTransferMethod(method);
+        return ch;
     }
 
     RootFiles files() {
