@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Run by failsafe after `mvn package`: the jar carries libzerocopy.so at
  * META-INF/native/linux-x86_64/, and a JVM with nothing but the jar and jnr-ffi's dependencies on
- * its class path (plus the probe class) loads it from there. The runnable tool jars (jnr-ffi shaded
+ * its class path (plus the child's main class) loads it from there. The runnable tool jars (jnr-ffi shaded
  * in) are checked by their own modules' ITs.
  */
 public class JarLoadIT {
@@ -34,15 +34,15 @@ public class JarLoadIT {
         return jar;
     }
 
-    /** A directory holding only the probe class, so no other test or main class is on the child's class path. */
-    public static Path probeOnly(Path dir) throws Exception {
-        String name = LoadProbe.class.getName().replace('.', '/') + ".class";
-        Path target = dir.resolve("probe").resolve(name);
+    /** A directory holding only the child's main class, so no other test or main class is on the child's class path. */
+    public static Path childOnly(Path dir) throws Exception {
+        String name = LoadChild.class.getName().replace('.', '/') + ".class";
+        Path target = dir.resolve("child").resolve(name);
         Files.createDirectories(target.getParent());
-        try (InputStream in = LoadProbe.class.getClassLoader().getResourceAsStream(name)) {
+        try (InputStream in = LoadChild.class.getClassLoader().getResourceAsStream(name)) {
             Files.copy(in, target);
         }
-        return dir.resolve("probe");
+        return dir.resolve("child");
     }
 
     /** jnr-ffi and what it depends on (jffi and its native jar, asm, jnr-x86asm, jnr-a64asm), from the test class path. */
@@ -72,9 +72,9 @@ public class JarLoadIT {
     @Test
     void loadsFromTheJarWithOnlyJnrFfiBesideIt() throws Exception {
         Path jar = jar("zc.jar");
-        List<String> cp = new ArrayList<>(List.of(jar.toString(), probeOnly(dir).toString()));
+        List<String> cp = new ArrayList<>(List.of(jar.toString(), childOnly(dir).toString()));
         cp.addAll(jnrDependencies());
-        ChildJvm.Result r = LoadingTest.runChild(String.join(File.pathSeparator, cp));
+        ChildJvm.Result r = LibraryLoadingTest.runChild(String.join(File.pathSeparator, cp));
         assertEquals("true", r.value("available"), r.stdout() + r.stderr());
         assertEquals("returned 1", r.value("fd"));
         assertEquals(jar.toUri().toURL().toString(), r.value("classes"), "the classes came from the jar");

@@ -1,17 +1,18 @@
 package dev.zerocopy.hazards;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zerocopy.testkit.DaemonPool;
+import dev.zerocopy.testkit.Hashing;
+import dev.zerocopy.testkit.Received;
 import dev.zerocopy.testkit.Sources;
+import dev.zerocopy.testkit.Targets;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
@@ -28,12 +29,12 @@ import dev.zerocopy.ErrnoException;
 import dev.zerocopy.NativeZeroCopy;
 
 /**
- * HAZARDS 9: touching a mapped page past a shrunken end of file raises SIGBUS, which kills the
+ * HAZARDS 9 (docs/HAZARDS.md): touching a mapped page past a shrunken end of file raises SIGBUS, which kills the
  * JVM when it happens in native code. The shim hands mapped memory only to write(2), which
  * answers a short count or EFAULT instead, and ends the transfer at the new end of file. If
  * these tests fail, the test JVM dies (the surefire fork crash is the failure).
  */
-class H09MmapTruncationTest {
+class MmapTruncationTest {
     @RegisterExtension
     static final DaemonPool POOL = new DaemonPool();
 
@@ -51,7 +52,7 @@ class H09MmapTruncationTest {
         byte[] data = Sources.randomBytes(size, 9);
         Path src = Files.write(dir.resolve("src"), data);
         long holdAt = 2 << 20;
-        try (FileChannel in = FileChannel.open(src); PipeSink sink = new PipeSink(holdAt, 64 * 1024)) {
+        try (FileChannel in = FileChannel.open(src); Targets.Target sink = Targets.open(Targets.Kind.PIPE, dir, new Targets.Options().holdAfter(holdAt).readSize(64 * 1024))) {
             int fdIn = NativeZeroCopy.fd(in);
             int fdOut = sink.fd();
             Future<Long> call = POOL.submit(() -> NativeZeroCopy.mmapWrite(fdIn, fdOut, 0, size));
@@ -60,12 +61,12 @@ class H09MmapTruncationTest {
             try (RandomAccessFile raf = new RandomAccessFile(src.toFile(), "rw")) {
                 raf.setLength(newSize);
             }
-            sink.release();
+            sink.startReading();
             long n = call.get(20, TimeUnit.SECONDS);
-            byte[] got = sink.finish(20);
+            Received got = sink.finish();
             assertTrue(n >= holdAt && n < size, "moved " + n);
-            assertEquals(n, got.length);
-            assertArrayEquals(Arrays.copyOf(data, got.length), got);
+            assertEquals(n, got.count());
+            assertEquals(Hashing.of(data, 0, (int) n), got.sha256());
         }
     }
 
@@ -120,6 +121,6 @@ class H09MmapTruncationTest {
         }
         assertTrue(truncator.get(10, TimeUnit.SECONDS) > 0);
         assertTrue(shortCalls + faults > 0, "no truncation ever landed during a transfer in " + calls + " calls");
-        System.out.printf("H09 concurrent: %d calls, %d short, %d EFAULT%n", calls, shortCalls, faults);
+        System.out.printf("MmapTruncationTest concurrent: %d calls, %d short, %d EFAULT%n", calls, shortCalls, faults);
     }
 }

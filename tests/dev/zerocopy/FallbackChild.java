@@ -14,8 +14,8 @@ import java.util.Arrays;
  * Run in a child JVM under fault injection by ChannelsFaultInjectionTest: copies a file twice with
  * transferTo and once with transferFrom, and prints what the channel layer did, one key=value per line.
  */
-public final class FallbackProbe {
-    private FallbackProbe() {
+public final class FallbackChild {
+    private FallbackChild() {
     }
 
     public static void main(String[] args) throws Exception {

@@ -1,16 +1,14 @@
-package dev.zerocopy;
+package dev.zerocopy.testkit;
 
-import dev.zerocopy.testkit.Hashing;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
+import java.nio.channels.Channel;
 import java.nio.channels.FileChannel;
 import java.nio.channels.Pipe;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -18,88 +16,94 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.zerocopy.NativeZeroCopy;
 
 /**
  * Real kernel objects to transfer into: a regular file, a pipe, a TCP connection on 127.0.0.1 and
- * a connected Unix-domain stream socket pair. Every kind but FILE has a reader thread on the far
- * end that drains and hashes what arrives, so both ends can be compared by SHA-256.
+ * a connected Unix-domain stream socket pair. Every kind but FILE has a {@link Drain} on the far
+ * end, so both ends can be compared by count and SHA-256.
  */
-final class Targets {
+public final class Targets {
     private static final AtomicInteger SEQ = new AtomicInteger();
 
     private Targets() {
     }
 
-    enum Kind {
+    public enum Kind {
         FILE, PIPE, TCP, UNIX;
 
-        boolean isStream() {
+        public boolean isStream() {
             return this != FILE;
         }
     }
 
-    /** What the far end got: the byte count and the SHA-256 of the bytes past {@link Options#hashFrom}. */
-    record Received(long count, String sha256) {
-    }
-
-    /** How to build a target; defaults: hash everything, read at once, default buffer sizes. */
-    static final class Options {
-        long hashFrom;
-        boolean deferReading;
-        long closeAfter = -1;
+    /** How to build a target; the reader's options (hash range, hold, close) are {@link Drain.Options}. */
+    public static final class Options {
+        final Drain.Options reader = new Drain.Options();
         int sendBuffer;
         int receiveBuffer;
         long filePosition;
 
-        /** Count every byte but hash only those from this stream position on (multi-GiB sparse sources). */
-        Options hashFrom(long position) {
-            hashFrom = position;
+        /** Count every byte but hash only those from this stream position on. */
+        public Options hashFrom(long position) {
+            reader.hashFrom(position);
             return this;
         }
 
         /** The reader waits for {@link Target#startReading()} before its first read. */
-        Options deferReading() {
-            deferReading = true;
+        public Options deferReading() {
+            reader.holdAfter(0);
+            return this;
+        }
+
+        /** The reader stops after this many bytes until {@link Target#startReading()}. */
+        public Options holdAfter(long bytes) {
+            reader.holdAfter(bytes);
             return this;
         }
 
         /** The reader closes its end after receiving this many bytes (a peer that goes away). */
-        Options closeAfter(long bytes) {
-            closeAfter = bytes;
+        public Options closeAfter(long bytes) {
+            reader.closeAfter(bytes);
             return this;
         }
 
-        Options sendBuffer(int bytes) {
+        /** At most this many bytes per read. */
+        public Options readSize(int bytes) {
+            reader.readSize(bytes);
+            return this;
+        }
+
+        public Options sendBuffer(int bytes) {
             sendBuffer = bytes;
             return this;
         }
 
-        Options receiveBuffer(int bytes) {
+        public Options receiveBuffer(int bytes) {
             receiveBuffer = bytes;
             return this;
         }
 
         /** FILE: position the target this far into the (empty) file before the transfer. */
-        Options filePosition(long position) {
+        public Options filePosition(long position) {
             filePosition = position;
             return this;
         }
     }
 
-    static Target open(Kind kind, Path dir) throws IOException {
+    public static Target open(Kind kind, Path dir) throws IOException {
         return open(kind, dir, new Options());
     }
 
-    static Target open(Kind kind, Path dir, Options options) throws IOException {
+    public static Target open(Kind kind, Path dir, Options options) throws IOException {
         switch (kind) {
             case FILE:
                 return new FileTarget(dir, options);
             case PIPE: {
                 Pipe pipe = Pipe.open();
-                return new StreamTarget(kind, pipe.sink(), pipe.source(), options);
+                return new StreamTarget(kind, pipe.sink(), Drain.start(pipe.source(), options.reader));
             }
             case TCP:
                 return tcp(options);
@@ -121,7 +125,7 @@ final class Targets {
                 client.setOption(StandardSocketOptions.SO_SNDBUF, options.sendBuffer);
             }
             client.connect(server.getLocalAddress());
-            return new StreamTarget(Kind.TCP, client, server.accept(), options);
+            return new StreamTarget(Kind.TCP, client, Drain.start(server.accept(), options.reader));
         }
     }
 
@@ -138,46 +142,51 @@ final class Targets {
             if (options.receiveBuffer > 0) {
                 accepted.setOption(StandardSocketOptions.SO_RCVBUF, options.receiveBuffer);
             }
-            return new StreamTarget(Kind.UNIX, client, accepted, options);
+            return new StreamTarget(Kind.UNIX, client, Drain.start(accepted, options.reader));
         } finally {
             Files.deleteIfExists(socket); // the connection lives on without the name
         }
     }
 
     /** A transfer target: write to {@link #fd()}, then {@link #finish()} to learn what arrived. */
-    abstract static class Target implements AutoCloseable {
-        final Kind kind;
+    public abstract static class Target implements AutoCloseable {
+        public final Kind kind;
 
         Target(Kind kind) {
             this.kind = kind;
         }
 
         /** The fd to pass as fdOut. */
-        abstract int fd();
+        public abstract int fd();
 
         /** The channel behind fd(), e.g. to configure it non-blocking. */
-        abstract java.nio.channels.Channel writer();
+        public abstract Channel writer();
 
         /** The channel the reader drains (null for FILE), e.g. to read its buffer size. */
-        java.nio.channels.Channel readerChannel() {
+        public Channel readerChannel() {
             return null;
         }
 
-        /** Waits for the reader to stop (end of stream, or closeAfter reached). */
-        void awaitReader() throws InterruptedException {
+        /** Waits (up to 2 minutes) for the reader to stop: end of stream, or closeAfter reached. */
+        public void awaitReader() throws InterruptedException {
         }
 
-        /** Lets a deferred reader start draining. */
-        void startReading() {
+        /** Waits until a reader with holdAfter holds; false on timeout. */
+        public boolean awaitHeld(long seconds) throws InterruptedException {
+            return true;
+        }
+
+        /** Lets a deferred or holding reader go on. */
+        public void startReading() {
         }
 
         /** Bytes the reader has taken so far. */
-        long receivedSoFar() {
+        public long receivedSoFar() {
             return 0;
         }
 
         /** Ends the writing side, waits for the reader to see end of stream, and returns what arrived. */
-        abstract Received finish() throws Exception;
+        public abstract Received finish() throws Exception;
 
         @Override
         public abstract void close() throws IOException;
@@ -202,7 +211,7 @@ final class Targets {
         }
 
         @Override
-        int fd() {
+        public int fd() {
             try {
                 return NativeZeroCopy.fd(channel);
             } catch (IOException e) {
@@ -211,20 +220,20 @@ final class Targets {
         }
 
         @Override
-        FileChannel writer() {
+        public FileChannel writer() {
             return channel;
         }
 
         @Override
-        Received finish() throws IOException {
+        public Received finish() throws IOException {
             channel.close();
-            long start = options.filePosition + options.hashFrom;
+            long hashFrom = options.reader.hashFrom;
             MessageDigest md = Hashing.sha256();
             long n;
             try (FileChannel in = FileChannel.open(path)) {
-                n = Hashing.update(md, in, start, Long.MAX_VALUE);
+                n = Hashing.update(md, in, options.filePosition + hashFrom, Long.MAX_VALUE);
             }
-            return new Received(n + options.hashFrom, Hashing.hex(md.digest()));
+            return new Received(n + hashFrom, Hashing.hex(md.digest()));
         }
 
         @Override
@@ -235,18 +244,17 @@ final class Targets {
     }
 
     private static final class StreamTarget extends Target {
-        private final java.nio.channels.Channel writer;
+        private final Channel writer;
         private final Drain drain;
 
-        StreamTarget(Kind kind, java.nio.channels.Channel writer, ReadableByteChannel reader, Options options) {
+        StreamTarget(Kind kind, Channel writer, Drain drain) {
             super(kind);
             this.writer = writer;
-            this.drain = new Drain(reader, options);
-            drain.start();
+            this.drain = drain;
         }
 
         @Override
-        int fd() {
+        public int fd() {
             try {
                 return NativeZeroCopy.fd(writer);
             } catch (IOException e) {
@@ -255,114 +263,52 @@ final class Targets {
         }
 
         @Override
-        java.nio.channels.Channel writer() {
+        public Channel writer() {
             return writer;
         }
 
         @Override
-        void startReading() {
-            drain.gate.countDown();
+        public boolean awaitHeld(long seconds) throws InterruptedException {
+            return drain.awaitHeld(seconds);
         }
 
         @Override
-        java.nio.channels.Channel readerChannel() {
-            return drain.channel;
+        public void startReading() {
+            drain.release();
         }
 
         @Override
-        void awaitReader() throws InterruptedException {
-            drain.join(TimeUnit.MINUTES.toMillis(2));
+        public Channel readerChannel() {
+            return drain.channel();
         }
 
         @Override
-        long receivedSoFar() {
-            return drain.count;
+        public void awaitReader() throws InterruptedException {
+            drain.awaitEnd(120);
         }
 
         @Override
-        Received finish() throws Exception {
-            if (writer instanceof SelectableChannel && !((SelectableChannel) writer).isBlocking()) {
-                ((SelectableChannel) writer).configureBlocking(true);
+        public long receivedSoFar() {
+            return drain.count();
+        }
+
+        @Override
+        public Received finish() throws Exception {
+            if (writer instanceof SelectableChannel s && !s.isBlocking()) {
+                s.configureBlocking(true);
             }
             writer.close();
-            startReading();
             return drain.await();
         }
 
         @Override
         public void close() throws IOException {
             writer.close();
-            startReading();
-            drain.channel.close();
             try {
-                drain.join(TimeUnit.SECONDS.toMillis(30));
+                drain.stop(30);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    /** Reads to end of stream (or to closeAfter), counting every byte and hashing those past hashFrom. */
-    static final class Drain extends Thread {
-        final ReadableByteChannel channel;
-        final CountDownLatch gate;
-        private final Options options;
-        private final MessageDigest md = Hashing.sha256();
-        volatile long count;
-        private volatile Throwable failure;
-        private volatile String sha256;
-
-        Drain(ReadableByteChannel channel, Options options) {
-            super("drain-" + SEQ.incrementAndGet());
-            setDaemon(true);
-            this.channel = channel;
-            this.options = options;
-            this.gate = new CountDownLatch(options.deferReading ? 1 : 0);
-        }
-
-        @Override
-        public void run() {
-            ByteBuffer buf = ByteBuffer.allocateDirect(256 * 1024);
-            try {
-                gate.await();
-                long n = 0;
-                while (true) {
-                    buf.clear();
-                    if (options.closeAfter >= 0 && buf.remaining() > options.closeAfter - n) {
-                        buf.limit((int) (options.closeAfter - n));
-                    }
-                    if (options.closeAfter >= 0 && n >= options.closeAfter) {
-                        channel.close();
-                        break;
-                    }
-                    int r = channel.read(buf);
-                    if (r < 0) {
-                        break;
-                    }
-                    buf.flip();
-                    if (n + r > options.hashFrom) {
-                        buf.position((int) Math.max(0, options.hashFrom - n));
-                        md.update(buf);
-                    }
-                    n += r;
-                    count = n;
-                }
-                sha256 = Hashing.hex(md.digest());
-            } catch (Throwable t) {
-                failure = t;
-            }
-        }
-
-        Received await() throws Exception {
-            join(TimeUnit.MINUTES.toMillis(5));
-            if (isAlive()) {
-                channel.close();
-                throw new AssertionError("reader did not see end of stream after " + count + " bytes");
-            }
-            if (failure != null) {
-                throw new AssertionError("reader failed after " + count + " bytes", failure);
-            }
-            return new Received(count, sha256);
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.zerocopy.testkit.Sources;
 import dev.zerocopy.testkit.ChildJvm;
+import dev.zerocopy.testkit.Methods;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -20,13 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.zerocopy.TransferMethod;
 
 /**
- * HAZARDS 8: under RLIMIT_FSIZE ({@code ulimit -f}) a write past the limit raises SIGXFSZ, which
+ * HAZARDS 8 (docs/HAZARDS.md): under RLIMIT_FSIZE ({@code ulimit -f}) a write past the limit raises SIGXFSZ, which
  * kills a plain C process; HotSpot ignores it, so the write is short and the next one fails with
  * EFBIG. A child JVM started by {@code prlimit --fsize} copies 4 MiB with every method into a
  * 1 MiB limit: the first call reports EFBIG carrying exactly the 1 MiB that was written, the next
  * call EFBIG with 0 bytes, the file holds the right 1 MiB, and the JVM lives to print its report.
  */
-class H08FileSizeLimitTest {
+class FileSizeLimitTest {
     private static final int LIMIT = 1 << 20;
     private static final int SIZE = 4 << 20;
 
@@ -40,17 +41,12 @@ class H08FileSizeLimitTest {
         Path src = Files.write(dir.resolve("src"), data);
         Path out = Files.createDirectory(dir.resolve("out"));
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/prlimit", "--fsize=" + LIMIT, "--"));
-        cmd.addAll(ChildJvm.javaArgs(List.of(), HazardChild.class, "fsize", src.toString(), out.toString(), String.valueOf(SIZE)));
+        cmd.addAll(ChildJvm.javaArgs(List.of(), FileSizeLimitChild.class, src.toString(), out.toString(), String.valueOf(SIZE)));
         ChildJvm.Result r = ChildJvm.run(cmd, Duration.ofSeconds(60));
         assertEquals(0, r.exitCode(), r.describe());
         assertEquals("true", r.value("alive"), r.describe());
         for (TransferMethod m : TransferMethod.values()) {
-            String syscall = switch (m) {
-                case READ_WRITE, MMAP_WRITE -> "write";
-                case SENDFILE -> "sendfile";
-                case SPLICE -> "splice";
-                case COPY_FILE_RANGE -> "copy_file_range";
-            };
+            String syscall = Methods.writeCall(m);
             assertEquals("EFBIG " + LIMIT + " " + syscall, r.value(m + ".call1"), m + "\n" + r.describe());
             assertEquals("EFBIG 0 " + syscall, r.value(m + ".call2"), m + "\n" + r.describe());
             assertArrayEquals(Arrays.copyOf(data, LIMIT), Files.readAllBytes(out.resolve(m.name())), m.name());

@@ -1,6 +1,7 @@
-package dev.zerocopy.hazards;
+package dev.zerocopy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -15,30 +16,34 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.zerocopy.Shim;
-
 /**
- * HAZARDS 15: the shim is loaded by absolute path, and a missing or wrong library gives one
- * clear error: isAvailable() is false, unavailabilityCause() says what is wrong with which file,
- * and every call throws the same UnsatisfiedLinkError naming it (not a NullPointerException, not
- * a NoClassDefFoundError on the second call). Each case runs in a child JVM, since the library
- * is loaded once per JVM. The libraries are built here with gcc.
+ * HAZARDS 15 (docs/HAZARDS.md): the shim is loaded by absolute path from a private directory, and
+ * a missing or wrong library gives one clear error: isAvailable() is false, unavailabilityCause()
+ * says what is wrong with which file, and every call (fd() included, and the second call as the
+ * first) throws the same UnsatisfiedLinkError naming it; nothing is printed on stderr. Each case
+ * runs in a child JVM ({@link LoadChild}), since the library is loaded once per JVM. The wrong
+ * libraries are built here with gcc.
  */
-class H15LibraryLoadingTest {
+class LibraryLoadingTest {
     @TempDir
     Path dir;
+
+    /** Runs LoadChild in a child JVM with class path {@code cp} and the given JVM flags. */
+    static ChildJvm.Result runChild(String cp, String... jvmFlags) throws Exception {
+        return ChildJvm.run(ChildJvm.javaArgs(cp, List.of(jvmFlags), LoadChild.class), Duration.ofSeconds(60));
+    }
 
     @Test
     void missingLibrary() throws Exception {
         Path lib = dir.resolve("nowhere/libzerocopy.so");
-        assertOneClearError(lib, "cannot load " + lib);
+        assertOneClearError(lib, "cannot load " + lib + ": no such file");
     }
 
+    /** Refused before dlopen, so HotSpot's "might have disabled stack guard" warning (os_linux.cpp) never appears. */
     @Test
     void notAnElfFile() throws Exception {
         Path lib = Files.writeString(dir.resolve("libzerocopy.so"), "not a shared object\n".repeat(20));
-        assertOneClearError(lib, "cannot load " + lib);
-        assertOneClearError(lib, "not an ELF shared library");
+        assertOneClearError(lib, "cannot load " + lib + ": not an ELF shared library");
     }
 
     /** A real shared object with the right name but none of the shim's symbols. */
@@ -48,18 +53,42 @@ class H15LibraryLoadingTest {
         assertOneClearError(lib, lib + " is not a native-zerocopy shim: it has no zc_abi_version symbol");
     }
 
+    /** A system library named instead of the shim. */
+    @Test
+    void systemLibraryInstead() throws Exception {
+        Path libc = Path.of("/lib/x86_64-linux-gnu/libc.so.6");
+        assumeTrue(Files.exists(libc), "no " + libc);
+        assertOneClearError(libc, libc + " is not a native-zerocopy shim: it has no zc_abi_version symbol");
+    }
+
     /** Every symbol the binding needs is there, but the library reports another ABI version. */
     @Test
     void rightSymbolsWrongAbiVersion() throws Exception {
         Path lib = compile(stubs(999, null));
-        assertOneClearError(lib, lib + " has ABI version 999, this jar needs 1");
+        assertOneClearError(lib, lib + " has ABI version 999, this jar needs " + NativeLibrary.ABI_VERSION);
     }
 
     /** The right ABI version, one symbol missing: named at load, not as "unknown" at the first splice. */
     @Test
     void rightAbiVersionMissingSymbol() throws Exception {
-        Path lib = compile(stubs(1, "zc_splice"));
+        Path lib = compile(stubs(NativeLibrary.ABI_VERSION, "zc_splice"));
         assertOneClearError(lib, lib + " is not a native-zerocopy shim: it has no zc_splice symbol");
+    }
+
+    /** The bundled library loads from a private directory, which is empty again once it is loaded; no JVM warning. */
+    @Test
+    void bundledLibraryLoadsFromAPrivateDirectoryAndLeavesNothing() throws Exception {
+        Path extract = Files.createDirectory(dir.resolve("extract"));
+        ChildJvm.Result r = runChild(ChildJvm.classPath(), "-Ddev.zerocopy.extractDir=" + extract);
+        assertEquals("true", r.value("available"), r.describe());
+        assertEquals("", r.value("cause"));
+        assertEquals("returned 0", r.value("transfer"));
+        assertEquals("returned 1", r.value("fd"));
+        try (var left = Files.list(extract)) {
+            assertEquals(0, left.count(), "the extracted library and its directory are deleted once loaded");
+        }
+        assertFalse(r.stderr().contains("restricted method"), r.stderr());
+        assertFalse(r.stderr().contains("WARNING"), r.stderr());
     }
 
     /** C stubs for every method of the binding, zc_abi_version answering abi, except the one left out. */
@@ -96,16 +125,14 @@ class H15LibraryLoadingTest {
     }
 
     private static void assertOneClearError(Path lib, String reason) throws Exception {
-        ChildJvm.Result r = ChildJvm.run(
-                ChildJvm.javaArgs(List.of("-Ddev.zerocopy.library=" + lib), HazardChild.class, "load"), Duration.ofSeconds(60));
+        ChildJvm.Result r = runChild(ChildJvm.classPath(), "-Ddev.zerocopy.library=" + lib);
         assertEquals(0, r.exitCode(), r.describe());
         assertEquals("false", r.value("available"), r.describe());
-        assertTrue(r.value("cause").contains(reason), "cause: " + r.value("cause"));
-        String expected = "java.lang.UnsatisfiedLinkError: native-zerocopy is not available: ";
-        assertTrue(r.value("call1").startsWith(expected) && r.value("call1").contains(reason), "first call: " + r.value("call1"));
-        assertEquals(r.value("call1"), r.value("call2"), "the second call reports the same error");
-        // Nothing on stderr: a file that is not ELF is refused before dlopen, so HotSpot's
-        // "might have disabled stack guard" warning (os_linux.cpp) never appears either.
+        assertEquals("java.lang.IllegalStateException: " + reason, r.value("cause"), r.describe());
+        String error = "java.lang.UnsatisfiedLinkError: native-zerocopy is not available: " + reason;
+        assertEquals(error, r.value("transfer"), "a transfer, even of 0 bytes, says why");
+        assertEquals(error, r.value("transfer2"), "the second call reports the same error");
+        assertEquals(error, r.value("fd"), "fd() says why too, not a bare JNI link error");
         assertTrue(r.stderr().isBlank(), "nothing on stderr: " + r.stderr());
     }
 }

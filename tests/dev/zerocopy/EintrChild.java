@@ -14,8 +14,8 @@ import java.util.Arrays;
  * stdin (strace attaches to that one thread meanwhile), then copies a file through every method to
  * a file and to a pipe, printing "ok METHOD" when the bytes arrived intact, else "fail METHOD ...".
  */
-public final class EintrProbe {
-    private EintrProbe() {
+public final class EintrChild {
+    private EintrChild() {
     }
 
     public static void main(String[] args) throws Exception {

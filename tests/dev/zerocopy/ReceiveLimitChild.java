@@ -18,8 +18,8 @@ import java.nio.file.Paths;
  * stops it, and prints the accounting: bytes that reached the file, bytes reported lost, bytes
  * still in the socket. They must add up to what was sent.
  */
-public final class ReceiveLimitProbe {
-    private ReceiveLimitProbe() {
+public final class ReceiveLimitChild {
+    private ReceiveLimitChild() {
     }
 
     public static void main(String[] args) throws Exception {

@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zerocopy.testkit.DaemonPool;
+import dev.zerocopy.testkit.Hashing;
+import dev.zerocopy.testkit.Libc;
+import dev.zerocopy.testkit.Received;
 import dev.zerocopy.testkit.SourceFile;
+import dev.zerocopy.testkit.Targets;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,13 +29,13 @@ import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
 
 /**
- * HAZARDS 13, at the raw-fd level: the contract is that the caller keeps both descriptors open
+ * HAZARDS 13 (docs/HAZARDS.md), at the raw-fd level: the contract is that the caller keeps both descriptors open
  * for the duration of a call. These tests show what breaking it does, so the contract is not
  * theory: a raw fd closed during a blocked transfer and reused by another open() receives the
  * rest of the transfer (data to the wrong file), and Thread.interrupt() does not wake a native
  * call. The channel layer is the mitigation (it holds the channel open for the call).
  */
-class H13CloseAndInterruptDuringTransferTest {
+class CloseAndInterruptDuringTransferTest {
     private static final int SIZE = 20 << 20; // more than one 8 MiB mmap window
     @RegisterExtension
     static final DaemonPool POOL = new DaemonPool();
@@ -41,7 +45,7 @@ class H13CloseAndInterruptDuringTransferTest {
     @ParameterizedTest
     @EnumSource(value = TransferMethod.class, names = "COPY_FILE_RANGE", mode = EnumSource.Mode.EXCLUDE)
     void rawFdClosedAndReusedDuringTransferReceivesTheRest(TransferMethod method) throws Exception {
-        int[] pipe = Support.pipe();
+        int[] pipe = Libc.pipe();
         Path victim = SOURCE.dir().resolve("victim-" + method);
         int reused = -1;
         try (FileChannel in = FileChannel.open(SOURCE.file())) {
@@ -50,9 +54,9 @@ class H13CloseAndInterruptDuringTransferTest {
             Future<Long> call = POOL.submit(() -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, SIZE));
             Thread.sleep(100); // nobody reads: the transfer fills the pipe and blocks inside the kernel
             assertFalse(call.isDone());
-            Support.LIBC.close(pipe[1]); // the caller's race: closed while the call runs
+            Libc.LIBC.close(pipe[1]); // the caller's race: closed while the call runs
             // open(2) returns the lowest free number, normally the one just closed.
-            reused = Support.LIBC.open(victim.toString(), Support.LibC.O_WRONLY | Support.LibC.O_CREAT | Support.LibC.O_CLOEXEC, 0600);
+            reused = Libc.LIBC.open(victim.toString(), Libc.O_WRONLY | Libc.O_CREAT | Libc.O_CLOEXEC, 0600);
             assertTrue(reused >= 0);
             byte[] viaPipe = drain(pipe[0]); // EOF once the blocked syscall finishes: no writer is left
             long moved;
@@ -77,7 +81,7 @@ class H13CloseAndInterruptDuringTransferTest {
                 throw new AssertionError("the closed fd was not reused, yet the transfer succeeded: " + moved);
             }
         } finally {
-            Support.closeQuietly(pipe[0], reused);
+            Libc.closeQuietly(pipe[0], reused);
         }
     }
 
@@ -85,7 +89,7 @@ class H13CloseAndInterruptDuringTransferTest {
     @ParameterizedTest
     @EnumSource(value = TransferMethod.class, names = "COPY_FILE_RANGE", mode = EnumSource.Mode.EXCLUDE)
     void interruptDoesNotWakeNativeCall(TransferMethod method) throws Exception {
-        try (FileChannel in = FileChannel.open(SOURCE.file()); PipeSink sink = new PipeSink(1 << 20, 64 * 1024)) {
+        try (FileChannel in = FileChannel.open(SOURCE.file()); Targets.Target sink = Targets.open(Targets.Kind.PIPE, SOURCE.dir(), new Targets.Options().holdAfter(1 << 20).readSize(64 * 1024))) {
             int fdIn = NativeZeroCopy.fd(in);
             int fdOut = sink.fd();
             AtomicReference<Thread> worker = new AtomicReference<>();
@@ -100,9 +104,11 @@ class H13CloseAndInterruptDuringTransferTest {
             worker.get().interrupt();
             Thread.sleep(200);
             assertFalse(call.isDone(), "the interrupt must not end the native call");
-            sink.release();
+            sink.startReading();
             assertTrue(call.get(30, TimeUnit.SECONDS), "the interrupt status is left set");
-            assertArrayEquals(SOURCE.data(), sink.finish(20));
+            Received got = sink.finish();
+            assertEquals(SIZE, got.count());
+            assertEquals(Hashing.of(SOURCE.data()), got.sha256());
         }
     }
 
@@ -110,7 +116,7 @@ class H13CloseAndInterruptDuringTransferTest {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         byte[] buf = new byte[64 * 1024];
         while (true) {
-            long n = Support.LIBC.read(fd, buf, buf.length);
+            long n = Libc.LIBC.read(fd, buf, buf.length);
             if (n <= 0) {
                 assertEquals(0, n, "read from the pipe failed");
                 return out.toByteArray();

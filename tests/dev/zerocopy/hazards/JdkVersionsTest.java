@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.zerocopy.LoadChild;
 import dev.zerocopy.testkit.ChildJvm;
 import java.io.File;
 import java.io.IOException;
@@ -20,14 +21,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * HAZARDS 14: JDK versions. The suite runs on JDK 17 and Temurin 25 (.ci/run); these tests pin
+ * HAZARDS 14 (docs/HAZARDS.md): JDK versions. The suite runs on JDK 17 and Temurin 25 (.ci/run); these tests pin
  * what a user of either sees. With {@code --enable-native-access=ALL-UNNAMED} (or the jar's
  * Enable-Native-Access manifest entry under java -jar) loading the library prints nothing;
  * without it JDK 22+ prints the restricted-method warning for System.load. A java.io.tmpdir
  * mounted noexec breaks extraction with a message naming the property that fixes it, and the
  * documented properties make it work.
  */
-class H14JdkVersionsTest {
+class JdkVersionsTest {
     @TempDir
     Path dir;
 
@@ -62,7 +63,7 @@ class H14JdkVersionsTest {
         Manifest mf = new Manifest();
         Attributes a = mf.getMainAttributes();
         a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        a.put(Attributes.Name.MAIN_CLASS, HazardChild.class.getName());
+        a.put(Attributes.Name.MAIN_CLASS, LoadChild.class.getName());
         a.putValue("Enable-Native-Access", "ALL-UNNAMED");
         StringBuilder cp = new StringBuilder();
         for (String e : ChildJvm.classPath().split(File.pathSeparator)) {
@@ -73,7 +74,7 @@ class H14JdkVersionsTest {
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), mf)) {
             out.finish();
         }
-        ChildJvm.Result r = ChildJvm.run(List.of(ChildJvm.javaCommand(), "-jar", jar.toString(), "load"), Duration.ofSeconds(60));
+        ChildJvm.Result r = ChildJvm.run(List.of(ChildJvm.javaCommand(), "-jar", jar.toString()), Duration.ofSeconds(60));
         assertEquals("true", r.value("available"), r.describe());
         assertTrue(r.stderr().isBlank(), "JVM warnings under java -jar: " + r.stderr());
     }
@@ -101,7 +102,7 @@ class H14JdkVersionsTest {
 
     private static ChildJvm.Result inNoexecNamespace(Path mountPoint, List<String> flags) throws Exception {
         StringBuilder java = new StringBuilder("exec");
-        for (String a : ChildJvm.javaArgs(flags, HazardChild.class, "load")) {
+        for (String a : ChildJvm.javaArgs(flags, LoadChild.class)) {
             java.append(" '").append(a.replace("'", "'\\''")).append('\'');
         }
         String script = "mount -t tmpfs -o noexec,size=64m tmpfs '" + mountPoint + "' && " + java;
@@ -118,7 +119,7 @@ class H14JdkVersionsTest {
     }
 
     private static ChildJvm.Result child(boolean enableNativeAccess, List<String> flags) throws Exception {
-        List<String> cmd = ChildJvm.javaArgs(flags, HazardChild.class, "load");
+        List<String> cmd = ChildJvm.javaArgs(flags, LoadChild.class);
         if (!enableNativeAccess) {
             cmd.remove("--enable-native-access=ALL-UNNAMED");
         }

@@ -5,8 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.TransferMethod;
 import dev.zerocopy.testkit.DaemonPool;
+import dev.zerocopy.testkit.Hashing;
+import dev.zerocopy.testkit.Proc;
+import dev.zerocopy.testkit.Received;
 import dev.zerocopy.testkit.Sources;
+import dev.zerocopy.testkit.Targets;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -14,6 +20,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -23,15 +31,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import dev.zerocopy.NativeZeroCopy;
-import dev.zerocopy.TransferMethod;
-
 /**
- * HAZARDS 2: 0 from the kernel means end of file. Asking for more than the file holds, or a
- * source truncated during the transfer, must end the call with a short count (no spin, no hang,
- * no crash), and the bytes delivered must be the source's bytes.
+ * HAZARDS 2 (docs/HAZARDS.md): 0 from the kernel means end of file. Asking for more than the file
+ * holds, or a source truncated during the transfer, must end the call with a short count (no spin,
+ * no hang, no crash; for mmap+write no SIGBUS either, HAZARDS 9), and the bytes delivered must be
+ * the source's.
  */
-class H02EndOfFileAndTruncationTest {
+class EndOfFileAndTruncationTest {
     @RegisterExtension
     static final DaemonPool POOL = new DaemonPool();
 
@@ -68,18 +74,20 @@ class H02EndOfFileAndTruncationTest {
     }
 
     /**
-     * The four methods that can write to a pipe: the transfer blocks in a full pipe, the source is
-     * truncated below the position reached, then the reader drains. The call must return a short
-     * count equal to what the reader got, and every byte it got is the source's.
+     * The four methods that can write to a pipe: the transfer blocks in a full pipe after the
+     * reader took 4 MiB, the source is truncated to 1 MiB (behind the position reached), then the
+     * reader drains. The call returns a short count equal to what the reader got, all of it the
+     * source's.
      */
     @ParameterizedTest
     @EnumSource(value = TransferMethod.class, names = "COPY_FILE_RANGE", mode = EnumSource.Mode.EXCLUDE)
-    void truncatedWhileBlockedInPipeEndsWithShortCount(TransferMethod method) throws Exception {
+    void truncatedBehindTheTransferEndsWithShortCount(TransferMethod method) throws Exception {
         int size = 32 << 20;
         byte[] data = Sources.randomBytes(size, 3);
         Path src = Files.write(dir.resolve("src"), data);
         long holdAt = 4 << 20;
-        try (FileChannel in = FileChannel.open(src); PipeSink sink = new PipeSink(holdAt, 64 * 1024)) {
+        try (FileChannel in = FileChannel.open(src);
+             Targets.Target sink = Targets.open(Targets.Kind.PIPE, dir, new Targets.Options().holdAfter(holdAt).readSize(64 * 1024))) {
             int fdIn = NativeZeroCopy.fd(in);
             int fdOut = sink.fd();
             Future<Long> moved = POOL.submit(() -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, size));
@@ -88,12 +96,59 @@ class H02EndOfFileAndTruncationTest {
             try (RandomAccessFile raf = new RandomAccessFile(src.toFile(), "rw")) {
                 raf.setLength(1 << 20); // below the position the transfer has reached
             }
-            sink.release();
+            sink.startReading();
             long n = moved.get(20, TimeUnit.SECONDS);
-            byte[] got = sink.finish(20);
+            Received got = sink.finish();
             assertTrue(n >= holdAt && n < size, method + " moved " + n);
-            assertEquals(n, got.length, "bytes counted == bytes the reader got");
-            assertArrayEquals(Arrays.copyOf(data, got.length), got, "bytes delivered are the source's");
+            assertEquals(n, got.count(), "bytes counted == bytes the reader got");
+            assertEquals(Hashing.of(data, 0, (int) n), got.sha256(), "bytes delivered are the source's");
+        }
+    }
+
+    /**
+     * The source shrinks to 4 MiB + 123 (ahead of what is in flight: the target pipe and the
+     * library's 1 MiB pipe) while the transfer is blocked, before the reader took anything.
+     * sendfile, splice and read+write stop exactly at the new size (the kernel clamps page-cache
+     * reads to i_size); mmap+write reads the mapping, whose last partial page the kernel zero-fills,
+     * so it may deliver up to the end of that page in zeros. A later call sees the new end at once.
+     */
+    @ParameterizedTest
+    @EnumSource(value = TransferMethod.class, names = "COPY_FILE_RANGE", mode = EnumSource.Mode.EXCLUDE)
+    void truncatedAheadOfTheTransferEndsAtTheNewEnd(TransferMethod method) throws Exception {
+        int size = 32 << 20;
+        long newSize = (4 << 20) + 123;
+        byte[] data = Sources.randomBytes(size, 51);
+        Path src = Files.write(dir.resolve("src"), data);
+        ExecutorService worker = Executors.newSingleThreadExecutor(DaemonPool.DAEMON); // one thread: its tid is the transfer's
+        try (FileChannel in = FileChannel.open(src);
+             Targets.Target sink = Targets.open(Targets.Kind.PIPE, dir, new Targets.Options().deferReading())) {
+            int fdIn = NativeZeroCopy.fd(in);
+            int fdOut = sink.fd();
+            Future<Integer> tid = worker.submit(Proc::gettid);
+            Future<Long> moved = worker.submit(() -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, size));
+            Proc.awaitBlockedInTransfer(tid.get());
+            try (FileChannel w = FileChannel.open(src, StandardOpenOption.WRITE)) {
+                w.truncate(newSize);
+            }
+            sink.startReading();
+            long n = moved.get(60, TimeUnit.SECONDS);
+            Received got = sink.finish();
+            assertEquals(n, got.count(), "the count is what arrived");
+            long page = 4096; // x86_64, the only platform the library builds for
+            long pageEnd = (newSize + page - 1) / page * page;
+            if (method == TransferMethod.MMAP_WRITE) {
+                assertTrue(n >= newSize && n <= pageEnd, "mmapWrite moved " + n);
+            } else {
+                assertEquals(newSize, n, method + " ends exactly at the new end of file");
+            }
+            byte[] expected = Arrays.copyOf(Arrays.copyOf(data, (int) newSize), (int) n); // zeros past the new end
+            assertEquals(Hashing.of(expected), got.sha256());
+            try (Targets.Target file = Targets.open(Targets.Kind.FILE, dir)) {
+                assertEquals(0, NativeZeroCopy.transfer(method, fdIn, file.fd(), newSize, 100));
+                assertEquals(100, NativeZeroCopy.transfer(method, fdIn, file.fd(), newSize - 100, 1000));
+            }
+        } finally {
+            worker.shutdownNow();
         }
     }
 

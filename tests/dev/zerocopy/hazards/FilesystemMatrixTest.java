@@ -32,7 +32,7 @@ import dev.zerocopy.TransferMethod;
  * a method works the bytes are identical. The matrix: same filesystem, tmpfs and ext4 both ways,
  * a /proc source, an O_APPEND target, an overlapping range in one file.
  */
-class H05FilesystemMatrixTest {
+class FilesystemMatrixTest {
     private static final int SIZE = (1 << 20) + 333;
 
     @TempDir
