@@ -69,6 +69,33 @@ public class JarLoadIT {
         }
     }
 
+    /**
+     * The artifact users depend on holds the library and nothing else: classes of package
+     * dev.zerocopy only (no sub-package: the CLI, the lab and the examples have their own jars),
+     * the shim, and Maven's metadata.
+     */
+    @Test
+    void jarHoldsOnlyTheLibrary() throws Exception {
+        List<String> classes = new ArrayList<>();
+        List<String> foreign = new ArrayList<>();
+        try (JarFile jar = new JarFile(jar("zc.jar").toFile())) {
+            for (ZipEntry e : java.util.Collections.list(jar.entries())) {
+                String name = e.getName();
+                if (name.matches("dev/zerocopy/[A-Za-z0-9_$]+\\.class")) {
+                    classes.add(name);
+                } else if (!(e.isDirectory() && (name.equals("dev/") || name.equals("dev/zerocopy/") || name.startsWith("META-INF/"))
+                        || name.equals("META-INF/MANIFEST.MF")
+                        || name.equals("META-INF/native/linux-x86_64/libzerocopy.so")
+                        || name.startsWith("META-INF/maven/dev.zerocopy/native-zerocopy/"))) {
+                    foreign.add(name);
+                }
+            }
+        }
+        assertEquals(List.of(), foreign, "entries that are not the library");
+        assertTrue(classes.contains("dev/zerocopy/NativeZeroCopy.class"), "library classes: " + classes);
+        System.out.println("JarLoadIT: the library jar holds " + classes.size() + " classes of dev.zerocopy and the shim");
+    }
+
     @Test
     void loadsFromTheJarWithOnlyJnrFfiBesideIt() throws Exception {
         Path jar = jar("zc.jar");
