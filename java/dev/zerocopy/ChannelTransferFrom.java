@@ -2,6 +2,7 @@ package dev.zerocopy;
 
 import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NonReadableChannelException;
@@ -24,6 +25,17 @@ final class ChannelTransferFrom {
     }
 
     static long transfer(ReadableByteChannel src, FileChannel dst, long position, long count) throws IOException {
+        try {
+            return transferChecked(src, dst, position, count);
+        } catch (ClosedByInterruptException e) {
+            // An operation of the JDK's (a read or write in a copy loop) closed its channel: the
+            // running JDK closes the other one too from JDK 22 on.
+            Interrupts.closeOther(src);
+            throw e;
+        }
+    }
+
+    private static long transferChecked(ReadableByteChannel src, FileChannel dst, long position, long count) throws IOException {
         ThreadTransferState st = ThreadTransferState.current();
         TransferMethod forced = st.effective(dst);
         if (!dst.isOpen() || !src.isOpen()) {

@@ -2,6 +2,7 @@ package dev.zerocopy;
 
 import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NonReadableChannelException;
@@ -25,6 +26,17 @@ final class ChannelTransferTo {
     }
 
     static long transfer(FileChannel src, long position, long count, WritableByteChannel target) throws IOException {
+        try {
+            return transferChecked(src, position, count, target);
+        } catch (ClosedByInterruptException e) {
+            // An operation of the JDK's (a read or write in a copy loop) closed its channel: the
+            // running JDK closes the other one too from JDK 22 on.
+            Interrupts.closeOther(target);
+            throw e;
+        }
+    }
+
+    private static long transferChecked(FileChannel src, long position, long count, WritableByteChannel target) throws IOException {
         ThreadTransferState st = ThreadTransferState.current();
         TransferMethod forced = st.effective(src);
         if (!src.isOpen() || !target.isOpen()) {
