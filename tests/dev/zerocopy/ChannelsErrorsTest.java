@@ -32,7 +32,7 @@ class ChannelsErrorsTest {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/prlimit")), "prlimit (util-linux) is needed");
         Path file = Sources.random(dir, "src", 100_000, 1);
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/prlimit", "--nofile=400:400", "--"));
-        cmd.addAll(ChildJvm.javaArgs(List.of("-Xshare:off"), DupFailureProbe.class, file.toString()));
+        cmd.addAll(ChildJvm.javaArgs(List.of("-Xshare:off"), DupFailureChild.class, file.toString()));
         ChildJvm.Result r = ChildJvm.run(cmd, Duration.ofSeconds(60));
         Map<String, String> report = r.report();
         assertEquals("true", report.get("done"), r.describe());

@@ -39,7 +39,7 @@ class ChannelsSyscallTest {
         Path trace = dir.resolve("trace");
         List<String> cmd = new ArrayList<>(List.of("/usr/bin/strace", "-f", "-qq", "-o", trace.toString(),
                 "-e", "trace=sendfile,fcntl,close,fstat,newfstatat,statx", "-e", "signal=none"));
-        cmd.addAll(ChildJvm.javaArgs(List.of(), SyscallCountProbe.class, file.toString()));
+        cmd.addAll(ChildJvm.javaArgs(List.of(), SyscallCountChild.class, file.toString()));
         ChildJvm.Result r = ChildJvm.run(cmd, Duration.ofSeconds(120));
         Map<String, String> report = r.report();
         assertEquals("true", report.get("done"), r.describe());
@@ -50,7 +50,7 @@ class ChannelsSyscallTest {
                 perTid.computeIfAbsent(m.group(1), k -> new HashMap<>()).merge(m.group(2), 1, Integer::sum);
             }
         }
-        int calls = SyscallCountProbe.CALLS;
+        int calls = SyscallCountChild.CALLS;
         Map<String, Integer> zcToZc = perTid.get(report.get("zcToZc.tid"));
         Map<String, Integer> zcToJdk = perTid.get(report.get("zcToJdk.tid"));
         Map<String, Integer> nioToJdk = perTid.get(report.get("nioToJdk.tid"));

@@ -28,7 +28,7 @@ class ChannelsVirtualThreadTest {
     Path dir;
 
     private static Map<String, String> probe(List<String> flags, String mode, Path file) throws Exception {
-        List<String> cmd = new ArrayList<>(ChildJvm.javaArgs(flags, VirtualThreadProbe.class, mode, file.toString()));
+        List<String> cmd = new ArrayList<>(ChildJvm.javaArgs(flags, VirtualThreadChild.class, mode, file.toString()));
         if (Runtime.version().feature() < 21) {
             assumeTrue(Files.isExecutable(TEMURIN_25), "no JDK with virtual threads at " + TEMURIN_25);
             cmd.set(0, TEMURIN_25.toString());

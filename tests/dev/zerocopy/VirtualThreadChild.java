@@ -25,14 +25,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * key=value lines.
  *
  * <pre>
- * VirtualThreadProbe blocking FILE    a blocking socket the JDK made O_NONBLOCK: the whole file, then a non-blocking one: NIO's short count
- * VirtualThreadProbe receive FILE     the same for transferFrom from a blocking socket
- * VirtualThreadProbe pipes FILE       64 writer/reader pairs through Pipes (run with a small scheduler parallelism)
- * VirtualThreadProbe buffers FILE     2,000 transfers to a channel without an fd at once (run with a small -Xmx)
+ * VirtualThreadChild blocking FILE    a blocking socket the JDK made O_NONBLOCK: the whole file, then a non-blocking one: NIO's short count
+ * VirtualThreadChild receive FILE     the same for transferFrom from a blocking socket
+ * VirtualThreadChild pipes FILE       64 writer/reader pairs through Pipes (run with a small scheduler parallelism)
+ * VirtualThreadChild buffers FILE     2,000 transfers to a channel without an fd at once (run with a small -Xmx)
  * </pre>
  */
-public final class VirtualThreadProbe {
-    private VirtualThreadProbe() {
+public final class VirtualThreadChild {
+    private VirtualThreadChild() {
     }
 
     interface Body {

@@ -13,8 +13,8 @@ import java.util.List;
  * with EMFILE. Prints what the ErrnoException said: the failure must be the fcntl's own, with 0
  * bytes, never the earlier transfer's syscall and count.
  */
-public final class DupFailureProbe {
-    private DupFailureProbe() {
+public final class DupFailureChild {
+    private DupFailureChild() {
     }
 
     public static void main(String[] args) throws Exception {

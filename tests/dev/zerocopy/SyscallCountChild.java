@@ -15,10 +15,10 @@ import java.nio.file.StandardOpenOption;
  * Child JVM for ChannelsSyscallTest, run under strace -f: each phase makes CALLS transfers of 4 KiB
  * on a thread of its own and prints that thread's tid, so the trace can be cut per phase.
  */
-public final class SyscallCountProbe {
+public final class SyscallCountChild {
     static final int CALLS = 1000;
 
-    private SyscallCountProbe() {
+    private SyscallCountChild() {
     }
 
     interface Transfer {
