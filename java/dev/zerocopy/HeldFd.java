@@ -6,6 +6,9 @@ import java.nio.channels.Channel;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.Pipe;
 import java.nio.channels.SocketChannel;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 
 /**
  * A channel's descriptor held for one transfer, so that no native call uses a number the channel
@@ -37,6 +40,13 @@ final class HeldFd {
     /** What a SocketChannel or a Pipe end is, without asking the kernel. */
     private static final int SOCKET_DESC = READABLE | WRITABLE | (KIND_SOCKET << KIND_SHIFT);
     private static final int PIPE_DESC = READABLE | WRITABLE | (KIND_FIFO << KIND_SHIFT);
+
+    /**
+     * What the kernel said of a JDK FileChannel's fd (access mode, O_APPEND, kind), asked once per
+     * channel: none of it changes while the channel is open, and asking costs an fcntl and an
+     * fstat per call. Weak keys: a collected channel leaves the map.
+     */
+    private static final Map<Channel, Integer> DESCRIBED = Collections.synchronizedMap(new WeakHashMap<>());
 
     private HeldFd() {
     }
@@ -110,7 +120,9 @@ final class HeldFd {
             throw new AsynchronousCloseException(); // open when the transfer began
         }
         boolean known = ch instanceof SocketChannel || ch instanceof Pipe.SinkChannel || ch instanceof Pipe.SourceChannel;
-        long r = NativeLibrary.shim().zc_chan_dup(fd, known ? 0 : 1);
+        Integer described = known ? null : DESCRIBED.get(ch);
+        boolean describe = !known && described == null;
+        long r = NativeLibrary.shim().zc_chan_dup(fd, describe ? 1 : 0);
         if (r < 0) {
             if (!ch.isOpen()) {
                 throw new AsynchronousCloseException();
@@ -122,7 +134,15 @@ final class HeldFd {
             NativeLibrary.shim().zc_chan_close(dup);
             throw new AsynchronousCloseException();
         }
-        int desc = known ? (ch instanceof SocketChannel ? SOCKET_DESC : PIPE_DESC) : (int) (r >>> 32);
+        int desc;
+        if (known) {
+            desc = ch instanceof SocketChannel ? SOCKET_DESC : PIPE_DESC;
+        } else if (describe) {
+            desc = (int) (r >>> 32);
+            DESCRIBED.put(ch, desc);
+        } else {
+            desc = described;
+        }
         return of(dup, desc);
     }
 

@@ -42,7 +42,8 @@ public final class SyscallCountChild {
                 junk.clear();
                 idle = full.write(junk) == 0 ? idle + 1 : 0;
             }
-            phase("warmup", () -> zc.transferTo(0, 4096, zcDevNull) + zc.transferTo(0, 4096, full) + jdk.transferTo(0, 4096, full));
+            phase("warmup", () -> zc.transferTo(0, 4096, zcDevNull) + zc.transferTo(0, 4096, devNull) + zc.transferTo(0, 4096, full)
+                    + jdk.transferTo(0, 4096, full));
             phase("zcToZc", () -> zc.transferTo(0, 4096, zcDevNull));
             phase("zcToJdk", () -> zc.transferTo(0, 4096, devNull));
             phase("nioToJdk", () -> jdk.transferTo(0, 4096, devNull));

@@ -45,6 +45,8 @@ public class ChannelPerCallBench {
     private FileChannel jdk;
     private ZeroCopyFileChannel own;
     private Fixtures.Target out;
+    /** /dev/null as the library's own channel: no per-call duplicate on either end. */
+    private ZeroCopyFileChannel ownDevNull;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -52,11 +54,13 @@ public class ChannelPerCallBench {
         jdk = FileChannel.open(file);
         own = ZeroCopyFileChannel.open(file);
         out = Fixtures.Target.open(target);
+        ownDevNull = ZeroCopyFileChannel.open(java.nio.file.Paths.get("/dev/null"), java.nio.file.StandardOpenOption.WRITE);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
         out.close();
+        ownDevNull.close();
         own.close();
         jdk.close();
         Files.deleteIfExists(file);
@@ -70,6 +74,12 @@ public class ChannelPerCallBench {
     @Benchmark
     public long zeroCopyFileChannelTransferTo() throws IOException {
         return own.transferTo(0, SIZE, out.channel);
+    }
+
+    /** Both ends the library's own channels (/dev/null whatever the target parameter). */
+    @Benchmark
+    public long zeroCopyFileChannelToOwnDevNull() throws IOException {
+        return own.transferTo(0, SIZE, ownDevNull);
     }
 
     @Benchmark
