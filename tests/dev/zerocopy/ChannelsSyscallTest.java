@@ -72,6 +72,15 @@ class ChannelsSyscallTest {
         assertEquals(calls, count(zcFull, "sendfile"), all);
         assertEquals(count(nioFull, "sendfile"), count(zcFull, "sendfile"), all);
         assertEquals(String.valueOf(0), report.get("zcToFullSocket.bytes"), all);
+        // Write readiness on a non-blocking socket: one sendfile per call, the bytes it took counted.
+        Map<String, Integer> zcDrained = perTid.get(report.get("zcToDrained.tid"));
+        Map<String, Integer> nioDrained = perTid.get(report.get("nioToDrained.tid"));
+        String drained = "zcToDrained " + zcDrained + " " + report.get("zcToDrained.bytes") + " B, nioToDrained "
+                + nioDrained + " " + report.get("nioToDrained.bytes") + " B";
+        System.out.println(drained);
+        assertTrue(Long.parseLong(report.get("zcToDrained.bytes")) > 0, drained);
+        assertEquals(calls, count(zcDrained, "sendfile"), drained);
+        assertEquals(calls, count(nioDrained, "sendfile"), drained);
     }
 
     private static int count(Map<String, Integer> m, String syscall) {

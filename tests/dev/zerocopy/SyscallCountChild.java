@@ -49,6 +49,20 @@ public final class SyscallCountChild {
             phase("nioToJdk", () -> jdk.transferTo(0, 4096, devNull));
             phase("zcToFullSocket", () -> zc.transferTo(0, 4096, full));
             phase("nioToFullSocket", () -> jdk.transferTo(0, 4096, full));
+            // Write readiness: the peer takes 16 KiB, then a transfer of 1 MiB fills what it freed and
+            // stops short. One sendfile, as the JDK's; a second would only meet EAGAIN.
+            peer.configureBlocking(false);
+            ByteBuffer taken = ByteBuffer.allocateDirect(16 * 1024);
+            phase("zcToDrained", () -> {
+                taken.clear();
+                peer.read(taken);
+                return zc.transferTo(0, 1 << 20, full);
+            });
+            phase("nioToDrained", () -> {
+                taken.clear();
+                peer.read(taken);
+                return jdk.transferTo(0, 1 << 20, full);
+            });
         }
         System.out.println("done=true");
     }
