@@ -164,11 +164,11 @@ public final class StaticFileServer implements Closeable {
                 plain.close();
                 throw e;
             }
-            ch.setTransferMethod(m);
+            ch.forceMethod(m);
             return ch;
         }
         ZeroCopyFileChannel ch = ZeroCopyFileChannel.open(p, StandardOpenOption.READ);
-        ch.setTransferMethod(m);
+        ch.forceMethod(m);
         return ch;
     }
 
