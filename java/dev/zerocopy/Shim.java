@@ -90,4 +90,13 @@ public interface Shim {
 
     /** native/zc_tcp_sample.c: six tcp_info figures into out; 0 or -errno. */
     int zc_tcp_sample(int fd, @jnr.ffi.annotations.Out long[] out);
+
+    /** native/zc_mapped_source.c: the address of a read-only mapping of [0, length) of in, or -errno. */
+    long zc_mapped_open(int in, long length);
+
+    /** native/zc_mapped_source.c: one range of the mapping to out; bytes or -errno. */
+    long zc_mapped_write(int out, long addr, long offset, long length);
+
+    /** native/zc_mapped_source.c: munmap; 0 or -errno. */
+    int zc_mapped_close(long addr, long length);
 }
