@@ -1,9 +1,8 @@
 package dev.zerocopy;
 
 /**
- * The kernel paths a transfer can take, each with its cost in the classic model (see the README
- * and shared/design/ANCHORS.md): data copies made by the CPU and by DMA engines, and syscalls per
- * chunk. The model is for a page-cached file sent to a NIC; what a run really costs is measured,
+ * The kernel paths a transfer can take, each with its cost in the classic model (docs/classic-model.md):
+ * data copies made by the CPU and by DMA engines, and syscalls per chunk. The model is for a page-cached file sent to a NIC; what a run really costs is measured,
  * not modelled, by the comparison tool.
  */
 public enum TransferMethod {

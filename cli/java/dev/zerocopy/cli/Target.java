@@ -28,7 +28,7 @@ public interface Target {
         return link() == null ? name() : name() + " over " + link();
     }
 
-    /** False for /dev/null: nothing is copied, so its figures are not copy rates (ANCHORS, Traps). */
+    /** False for /dev/null: nothing is copied, so its figures are not copy rates (docs/anchors.md, Traps). */
     default boolean copies() {
         return true;
     }

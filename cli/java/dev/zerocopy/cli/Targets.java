@@ -252,7 +252,7 @@ final class Targets {
     /**
      * /dev/null: the kernel discards the bytes without reading them, so sendfile, splice and
      * mmap+write copy nothing (mmap+write does not even fault the pages in). Labelled as such in
-     * every report; never a copy rate (ANCHORS, Traps).
+     * every report; never a copy rate (docs/anchors.md, Traps).
      */
     static final class DevNull implements Target {
         @Override
