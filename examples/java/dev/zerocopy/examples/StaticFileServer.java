@@ -217,7 +217,7 @@ public final class StaticFileServer implements Closeable {
                 return plain;
             }
             ZeroCopyFileChannel ch = ZeroCopyFileChannel.wrap(plain);
-            ch.setTransferMethod(m);
+            ch.forceMethod(m);
             return ch;
         } catch (IOException | RuntimeException e) {
             c.openedFd = -1;
@@ -229,7 +229,7 @@ public final class StaticFileServer implements Closeable {
     /** The channel that sends what sendWithHeader left of a body: {@code plain} wrapped (ZEROCOPY mode). */
     FileChannel forRemainder(FileChannel plain) throws IOException {
         ZeroCopyFileChannel ch = ZeroCopyFileChannel.wrap(plain);
-        ch.setTransferMethod(method);
+        ch.forceMethod(method);
         return ch;
     }
 
