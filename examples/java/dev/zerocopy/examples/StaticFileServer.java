@@ -201,27 +201,27 @@ public final class StaticFileServer implements Closeable {
      */
     FileChannel openFile(Path p, Connection c) throws IOException {
         c.openedFd = -1;
-        FileChannel plain = FileChannel.open(p, StandardOpenOption.READ);
+        TransferMethod m = method;
+        boolean oneCall = mode == Mode.ZEROCOPY && (m == null || m == TransferMethod.SENDFILE);
+        FileChannel ch = mode == Mode.NIO || oneCall
+                ? FileChannel.open(p, StandardOpenOption.READ)
+                : ZeroCopyFileChannel.open(p, StandardOpenOption.READ); // the swap
         openFiles.incrementAndGet();
         try {
-            if (!files.contains(plain)) {
-                closeFile(plain);
+            if (!files.contains(ch)) {
+                closeFile(ch);
                 return null;
             }
-            if (mode == Mode.NIO) {
-                return plain;
+            if (ch instanceof ZeroCopyFileChannel) {
+                ((ZeroCopyFileChannel) ch).forceMethod(m);
             }
-            TransferMethod m = method;
-            if (m == null || m == TransferMethod.SENDFILE) {
-                c.openedFd = NativeZeroCopy.fd(plain); // stays open as long as plain, which only this thread closes (HAZARDS 13)
-                return plain;
+            if (oneCall) {
+                c.openedFd = NativeZeroCopy.fd(ch); // stays open as long as ch, which only this thread closes (HAZARDS 13)
             }
-            ZeroCopyFileChannel ch = ZeroCopyFileChannel.wrap(plain);
-            ch.forceMethod(m);
             return ch;
         } catch (IOException | RuntimeException e) {
             c.openedFd = -1;
-            closeFile(plain);
+            closeFile(ch);
             throw e;
         }
     }
