@@ -52,27 +52,9 @@ class ChannelsJdkContractTest {
     @TempDir
     Path dir;
 
-    interface Scenario {
-        String run(Impl impl) throws Exception;
-    }
-
-    /** Runs the scenario with each Impl; every one must describe the same outcome as NIO's. */
-    private static String sameAsNio(Scenario s) throws Exception {
-        Map<Impl, String> results = new EnumMap<>(Impl.class);
-        for (Impl impl : Impl.values()) {
-            String r;
-            try {
-                r = s.run(impl);
-            } catch (IOException | RuntimeException e) {
-                r = "threw " + e.getClass().getSimpleName();
-            }
-            results.put(impl, r);
-            Thread.interrupted(); // a scenario may leave the interrupt status set
-        }
-        for (Impl impl : Impl.values()) {
-            assertEquals(results.get(Impl.NIO), results.get(impl), impl + " differs from NIO on JDK " + Runtime.version().feature());
-        }
-        return results.get(Impl.NIO);
+    /** The outcome every Impl must share with NIO's. */
+    private static String sameAsNio(ChannelTestSupport.Scenario s) throws Exception {
+        return ChannelTestSupport.sameAsNio(s).get(Impl.NIO);
     }
 
     private static String outcome(Callable call) {
