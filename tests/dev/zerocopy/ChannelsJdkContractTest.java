@@ -208,6 +208,54 @@ class ChannelsJdkContractTest {
         }
     }
 
+    // ---------------------------------------------------------------- the library's own channel as a JDK one
+
+    /**
+     * NativeZeroCopy.fd takes a ZeroCopyFileChannel as it takes the JDK's FileChannel (it used to
+     * throw IllegalArgumentException): the fd reads the file, a closed channel gives
+     * ClosedChannelException, a wrapped channel without an fd IllegalArgumentException.
+     */
+    @Test
+    void nativeFdAcceptsTheLibrarysOwnChannel() throws Exception {
+        byte[] data = randomBytes(50_000, 6);
+        Path file = Files.write(dir.resolve("fd"), data);
+        Path out = dir.resolve("fd-out");
+        ZeroCopyFileChannel ch = ZeroCopyFileChannel.open(file, READ);
+        try (FileChannel dst = FileChannel.open(out, java.nio.file.StandardOpenOption.CREATE, WRITE)) {
+            int fd = NativeZeroCopy.fd(ch);
+            assertEquals(data.length, NativeZeroCopy.sendfile(fd, NativeZeroCopy.fd(dst), 0, data.length));
+            assertEquals(dev.zerocopy.testkit.Hashing.of(data), dev.zerocopy.testkit.Hashing.of(Files.readAllBytes(out)));
+        } finally {
+            ch.close();
+        }
+        assertThrows(java.nio.channels.ClosedChannelException.class, () -> NativeZeroCopy.fd(ch));
+        FileChannel noFd = new UserFileChannel();
+        try (ZeroCopyFileChannel wrapped = ZeroCopyFileChannel.wrap(noFd)) {
+            assertThrows(IllegalArgumentException.class, () -> NativeZeroCopy.fd(wrapped));
+        }
+    }
+
+    /** A FileChannel that is not the JDK's (no fd): every operation unsupported, only open/close. */
+    private static final class UserFileChannel extends FileChannel {
+        @Override public int read(ByteBuffer dst) { throw new UnsupportedOperationException(); }
+        @Override public long read(ByteBuffer[] dsts, int offset, int length) { throw new UnsupportedOperationException(); }
+        @Override public int write(ByteBuffer src) { throw new UnsupportedOperationException(); }
+        @Override public long write(ByteBuffer[] srcs, int offset, int length) { throw new UnsupportedOperationException(); }
+        @Override public long position() { return 0; }
+        @Override public FileChannel position(long newPosition) { return this; }
+        @Override public long size() { return 0; }
+        @Override public FileChannel truncate(long size) { return this; }
+        @Override public void force(boolean metaData) { }
+        @Override public long transferTo(long position, long count, WritableByteChannel target) { return 0; }
+        @Override public long transferFrom(ReadableByteChannel src, long position, long count) { return 0; }
+        @Override public int read(ByteBuffer dst, long position) { throw new UnsupportedOperationException(); }
+        @Override public int write(ByteBuffer src, long position) { throw new UnsupportedOperationException(); }
+        @Override public java.nio.MappedByteBuffer map(MapMode mode, long position, long size) { throw new UnsupportedOperationException(); }
+        @Override public java.nio.channels.FileLock lock(long position, long size, boolean shared) { throw new UnsupportedOperationException(); }
+        @Override public java.nio.channels.FileLock tryLock(long position, long size, boolean shared) { throw new UnsupportedOperationException(); }
+        @Override protected void implCloseChannel() { }
+    }
+
     // ---------------------------------------------------------------- transferFrom
 
     /**
