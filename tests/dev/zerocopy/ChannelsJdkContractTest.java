@@ -481,7 +481,11 @@ class ChannelsJdkContractTest {
                     if (interrupt) {
                         // The JDK's copy loop returns the bytes it moved before the interrupt closed its channel.
                         assertTrue(r.startsWith("n=") || r.equals("ClosedByInterruptException"), impl + ": " + r);
-                        assertFalse(zero.isOpen(), impl + ": the interrupted transfer closed its channel");
+                        if (impl == Impl.NIO) { // the JDK's loop closes whichever channel's operation saw the interrupt
+                            assertFalse(zero.isOpen() && devNull.isOpen(), "NIO: the interrupt closed a channel");
+                        } else {
+                            assertFalse(zero.isOpen(), impl + ": the interrupted transfer closed its file channel");
+                        }
                     } else {
                         assertTrue(r.startsWith("n=") || r.equals("AsynchronousCloseException"), impl + ": " + r);
                     }
