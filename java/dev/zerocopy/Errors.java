@@ -45,4 +45,11 @@ final class Errors {
         String name = NativeLibrary.shim().zc_errno_name(errno);
         return name != null ? name : "errno " + errno;
     }
+
+    /** A failed call that moves no bytes (pinning, a device setting): what was done, the syscall, the errno. */
+    static ErrnoException callFailed(int errno, String syscall, String what) {
+        String name = errnoName(errno);
+        String message = what + " failed in " + syscall + ": " + name + " (" + NativeLibrary.shim().zc_strerror(errno) + ")";
+        return new ErrnoException(message, errno, name, syscall, 0);
+    }
 }

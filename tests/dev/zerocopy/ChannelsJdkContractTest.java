@@ -189,15 +189,15 @@ class ChannelsJdkContractTest {
         Path file = Files.write(dir.resolve("f"), randomBytes(1000, 3));
         for (Impl impl : new Impl[] {Impl.NIO, Impl.WRAPPED}) {
             System.gc();
-            int before = Proc.fdCount();
+            int before = Proc.fdsOf(file);
             openAndDrop(impl, file, 10);
-            assertTrue(Proc.fdCount() >= before + 10, impl + ": the channels hold descriptors while reachable");
+            assertTrue(Proc.fdsOf(file) >= before + 10, impl + ": the channels hold descriptors while reachable");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (Proc.fdCount() > before && System.nanoTime() < deadline) {
+            while (Proc.fdsOf(file) > before && System.nanoTime() < deadline) {
                 System.gc();
                 Thread.sleep(50);
             }
-            assertEquals(before, Proc.fdCount(), impl + ": descriptors of collected channels");
+            assertEquals(before, Proc.fdsOf(file), impl + ": descriptors of collected channels");
         }
     }
 

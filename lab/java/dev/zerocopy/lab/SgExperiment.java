@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
 import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.ThreadUsage;
 import dev.zerocopy.ZeroCopySendResult;
 
 /**
@@ -32,7 +33,7 @@ import dev.zerocopy.ZeroCopySendResult;
  * java --enable-native-access=ALL-UNNAMED -cp target/native-zerocopy-cli.jar dev.zerocopy.lab.SgExperiment \
  *     [--size-mib 256] [--rounds 5] [--links loopback,veth-sg,veth-nosg] [--dir target]
  * </pre>
- * The veth links need root, iproute2 and ethtool; without them they are left out, with the reason.
+ * The veth links need root and iproute2; without them they are left out, with the reason.
  */
 public final class SgExperiment {
     private static final String[] PATHS = {"readWrite", "mmapWrite", "sendfile", "splice", "mmapSendZeroCopy"};
@@ -125,7 +126,7 @@ public final class SgExperiment {
             CompletableFuture<long[]> rx = receive(pair.receiver());
             int out = NativeZeroCopy.fd(pair.sender());
             long t0 = System.nanoTime();
-            long[] cpu0 = ThreadCpu.now();
+            ThreadUsage cpu0 = NativeZeroCopy.threadUsage();
             long moved;
             String zc = "";
             switch (path) {
@@ -141,9 +142,9 @@ public final class SgExperiment {
                 }
                 default -> throw new AssertionError(path);
             }
-            long[] cpu1 = ThreadCpu.now();
-            long user = cpu1[0] - cpu0[0];
-            long cpu = user + cpu1[1] - cpu0[1];
+            ThreadUsage used = NativeZeroCopy.threadUsage().minus(cpu0);
+            long user = used.userNanos();
+            long cpu = used.cpuNanos();
             pair.sender().shutdownOutput();
             long[] got = rx.get(120, TimeUnit.SECONDS); // bytes, crc, receiver cpu ns
             long wall = System.nanoTime() - t0;
@@ -156,16 +157,12 @@ public final class SgExperiment {
         }
     }
 
-    private static long cpuNs(long[] userSys) {
-        return userSys[0] + userSys[1];
-    }
-
     /** Reads ch to its end on a new thread: {bytes, CRC32C, the thread's CPU ns}. */
     private static CompletableFuture<long[]> receive(SocketChannel ch) {
         CompletableFuture<long[]> f = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
-                long[] c0 = ThreadCpu.now();
+                ThreadUsage c0 = NativeZeroCopy.threadUsage();
                 ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
                 CRC32C crc = new CRC32C();
                 long total = 0;
@@ -175,7 +172,7 @@ public final class SgExperiment {
                     buf.clear();
                     total += n;
                 }
-                f.complete(new long[] {total, crc.getValue(), cpuNs(ThreadCpu.now()) - cpuNs(c0)});
+                f.complete(new long[] {total, crc.getValue(), NativeZeroCopy.threadUsage().minus(c0).cpuNanos()});
             } catch (Throwable e) {
                 f.completeExceptionally(e);
             }

@@ -31,7 +31,7 @@ import dev.zerocopy.ZeroCopySendResult;
 
 /**
  * The veth lab: namespaces, SG switching, data across it, cleanup on close and on JVM exit.
- * Needs root, iproute2 and ethtool; without them every test reports itself skipped, naming what is missing.
+ * Needs root and iproute2; without them every test reports itself skipped, naming what is missing.
  */
 class VethLabTest {
     @TempDir
