@@ -244,28 +244,40 @@ class ChannelsCloseDuringTransferTest {
         Thread.interrupted();
     }
 
-    @Test
-    void closeOrInterruptDuringTransferTo() throws Exception {
+    /** One transfer set up for an Impl and a kind of other end: its two channels and the call. */
+    interface Case {
+        Channel fileSide();
+
+        Channel other();
+
+        long transfer() throws IOException;
+    }
+
+    interface CaseFactory {
+        Case open(Impl impl, String kind, List<Channel> close) throws IOException;
+    }
+
+    /** Every Impl x kind x action once: schedule the action, transfer, check what the JDK's test checks. */
+    private void runAll(String what, CaseFactory factory) throws Exception {
         for (Impl impl : new Impl[] {Impl.WRAPPED, Impl.STATIC}) {
             for (String kind : new String[] {"file", "socket", "pipe", "user"}) {
                 for (Action action : Action.values()) {
                     List<Channel> close = new ArrayList<>();
                     try {
-                        FileChannel src = add(close, impl.open(newFile(new byte[SIZE]), READ));
-                        WritableByteChannel target = add(close, target(kind, close));
-                        Future<?> f = schedule(action, src, target);
+                        Case c = factory.open(impl, kind, close);
+                        Future<?> f = schedule(action, c.fileSide(), c.other());
                         long n = -1;
                         IOException failure = null;
                         try {
-                            n = impl.transferTo(src, 0, Long.MAX_VALUE, target);
+                            n = c.transfer();
                         } catch (IOException e) {
                             failure = e;
                         }
                         finish(f);
-                        check(impl, action, n, failure, src, target, "transferTo " + kind);
+                        check(impl, action, n, failure, c.fileSide(), c.other(), what + " " + kind);
                     } finally {
-                        for (Channel c : close) {
-                            c.close();
+                        for (Channel ch : close) {
+                            ch.close();
                         }
                     }
                 }
@@ -274,32 +286,45 @@ class ChannelsCloseDuringTransferTest {
     }
 
     @Test
-    void closeOrInterruptDuringTransferFrom() throws Exception {
-        for (Impl impl : new Impl[] {Impl.WRAPPED, Impl.STATIC}) {
-            for (String kind : new String[] {"file", "socket", "pipe", "user"}) {
-                for (Action action : Action.values()) {
-                    List<Channel> close = new ArrayList<>();
-                    try {
-                        ReadableByteChannel src = add(close, source(kind, close));
-                        FileChannel dst = add(close, impl.open(newFile(new byte[0]), CREATE, WRITE));
-                        Future<?> f = schedule(action, dst, src);
-                        long n = -1;
-                        IOException failure = null;
-                        try {
-                            n = impl.transferFrom(dst, src, 0, Long.MAX_VALUE);
-                        } catch (IOException e) {
-                            failure = e;
-                        }
-                        finish(f);
-                        check(impl, action, n, failure, dst, src, "transferFrom " + kind);
-                    } finally {
-                        for (Channel c : close) {
-                            c.close();
-                        }
-                    }
+    void closeOrInterruptDuringTransferTo() throws Exception {
+        runAll("transferTo", (impl, kind, close) -> {
+            FileChannel src = add(close, impl.open(newFile(new byte[SIZE]), READ));
+            WritableByteChannel target = add(close, target(kind, close));
+            return new Case() {
+                public Channel fileSide() {
+                    return src;
                 }
-            }
-        }
+
+                public Channel other() {
+                    return target;
+                }
+
+                public long transfer() throws IOException {
+                    return impl.transferTo(src, 0, Long.MAX_VALUE, target);
+                }
+            };
+        });
+    }
+
+    @Test
+    void closeOrInterruptDuringTransferFrom() throws Exception {
+        runAll("transferFrom", (impl, kind, close) -> {
+            ReadableByteChannel src = add(close, source(kind, close));
+            FileChannel dst = add(close, impl.open(newFile(new byte[0]), CREATE, WRITE));
+            return new Case() {
+                public Channel fileSide() {
+                    return dst;
+                }
+
+                public Channel other() {
+                    return src;
+                }
+
+                public long transfer() throws IOException {
+                    return impl.transferFrom(dst, src, 0, Long.MAX_VALUE);
+                }
+            };
+        });
     }
 
     /** A file transferred to and from itself, regions apart and overlapping: the bytes the JDK's FileChannel leaves. */
