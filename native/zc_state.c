@@ -25,6 +25,17 @@ int64_t zc_fail(const zc_progress *p, enum zc_syscall call, int err)
     return -(int64_t)err;
 }
 
+int64_t zc_blocked(const zc_progress *p)
+{
+    int64_t moved = zc_done(p);
+    return moved == 0 ? ZC_WOULD_BLOCK_RESULT : moved;
+}
+
+ZC_EXPORT int64_t zc_would_block_result(void)
+{
+    return ZC_WOULD_BLOCK_RESULT;
+}
+
 /* Bytes the calling thread's last transfer moved (the count before a failure). */
 ZC_EXPORT int64_t zc_last_moved(void)
 {
@@ -64,6 +75,9 @@ ZC_EXPORT const char *zc_syscall_name(int call)
         [ZC_SYS_POLL] = "poll",
         [ZC_SYS_TEE] = "tee",
         [ZC_SYS_VMSPLICE] = "vmsplice",
+        [ZC_SYS_FCNTL] = "fcntl",
+        [ZC_SYS_CLOSE] = "close",
+        [ZC_SYS_GETRUSAGE] = "getrusage",
     };
     return call >= 0 && call < ZC_SYS_COUNT ? names[call] : "unknown";
 }
@@ -71,5 +85,5 @@ ZC_EXPORT const char *zc_syscall_name(int call)
 /* Bumped whenever an exported signature changes; checked by NativeLibrary.java at load. */
 ZC_EXPORT int zc_abi_version(void)
 {
-    return 1;
+    return 2;
 }

@@ -1,18 +1,26 @@
 package dev.zerocopy;
 
+import dev.zerocopy.ShimBinding.Shim;
+
 /** The one place that turns the shim's -errno results into exceptions. */
 final class Errors {
     private Errors() {
     }
 
     /**
-     * Returns {@code result} when it is a byte count; otherwise throws the ErrnoException it
-     * stands for, with the bytes moved before the failure read from the calling thread's shim state.
+     * Returns {@code result} when it is a byte count, and 0 for the shim's "would block before the
+     * first byte" ({@link NativeLibrary#WOULD_BLOCK}: NIO counts that as 0 too); otherwise throws
+     * the ErrnoException it stands for. The bytes moved before the failure and the failing syscall
+     * are read from the calling thread's shim state, which every exported function sets on every
+     * return (native/zc_state.c), so they are those of the call that just failed.
      */
     static long check(long result, String operation, int fdIn, int fdOut, long offset, long length)
             throws ErrnoException {
         if (result >= 0) {
             return result;
+        }
+        if (result == NativeLibrary.WOULD_BLOCK) {
+            return 0;
         }
         throw failure((int) -result, operation, fdIn, fdOut, offset, length);
     }

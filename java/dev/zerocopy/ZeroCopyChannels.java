@@ -18,6 +18,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.LongAdder;
 
+import dev.zerocopy.ShimBinding.Shim;
+
 /**
  * {@link FileChannel#transferTo} and {@link FileChannel#transferFrom} with the same contract, over
  * the fastest kernel path for the pair of channels. Switching is one line:

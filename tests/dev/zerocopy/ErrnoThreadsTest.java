@@ -64,16 +64,16 @@ class ErrnoThreadsTest {
              FileChannel full = FileChannel.open(Path.of("/dev/full"), StandardOpenOption.WRITE);
              FileChannel out = FileChannel.open(dir.resolve("out"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
              Pipe.SourceChannel pipeIn = pipe.source(); Pipe.SinkChannel pipeOut = pipe.sink()) {
-            int fdIn = NativeZeroCopy.fd(in);
-            int fdOut = NativeZeroCopy.fd(out);
+            int fdIn = Fds.of(in);
+            int fdOut = Fds.of(out);
             int notOpen = BadInputTest.notOpen();
             List<Case> cases = List.of(
                     new Case("EBADF", 9, "pread", () -> NativeZeroCopy.readWrite(notOpen, fdOut, 0, 100)),
-                    new Case("ESPIPE", 29, "splice", () -> NativeZeroCopy.splice(NativeZeroCopy.fd(pipeIn), fdOut, 0, 100)),
-                    new Case("ENODEV", 19, "mmap", () -> NativeZeroCopy.mmapWrite(NativeZeroCopy.fd(pipeIn), fdOut, 0, 100)),
-                    new Case("EINVAL", 22, "copy_file_range", () -> NativeZeroCopy.copyFileRange(fdIn, NativeZeroCopy.fd(pipeOut), 0, 100)),
-                    new Case("ENOSPC", 28, "write", () -> NativeZeroCopy.readWrite(fdIn, NativeZeroCopy.fd(full), 0, 100)),
-                    new Case("EACCES", 13, "mmap", () -> NativeZeroCopy.mmapWrite(NativeZeroCopy.fd(wo), fdOut, 0, 100)));
+                    new Case("ESPIPE", 29, "splice", () -> NativeZeroCopy.splice(Fds.of(pipeIn), fdOut, 0, 100)),
+                    new Case("ENODEV", 19, "mmap", () -> NativeZeroCopy.mmapWrite(Fds.of(pipeIn), fdOut, 0, 100)),
+                    new Case("EINVAL", 22, "copy_file_range", () -> NativeZeroCopy.copyFileRange(fdIn, Fds.of(pipeOut), 0, 100)),
+                    new Case("ENOSPC", 28, "write", () -> NativeZeroCopy.readWrite(fdIn, Fds.of(full), 0, 100)),
+                    new Case("EACCES", 13, "mmap", () -> NativeZeroCopy.mmapWrite(Fds.of(wo), fdOut, 0, 100)));
             List<TransferMethod> epipe = Methods.streamMethods().toList();
             int threads = cases.size() + epipe.size();
             ExecutorService pool = Executors.newFixedThreadPool(threads + epipe.size());
@@ -130,7 +130,7 @@ class ErrnoThreadsTest {
             });
             long fits = (16 - pagesTaken) * 4096L;
             Case c = new Case("EPIPE", 32, BadInputTest.writeCall(method),
-                    () -> NativeZeroCopy.transfer(method, fdIn, NativeZeroCopy.fd(sink), 0, 1 << 20));
+                    () -> NativeZeroCopy.transfer(method, fdIn, Fds.of(sink), 0, 1 << 20));
             check(c, fits);
             closer.get(1, TimeUnit.MINUTES);
         }

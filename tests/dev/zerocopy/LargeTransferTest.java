@@ -47,7 +47,7 @@ class LargeTransferTest {
         String tail = Hashing.of(src, size - TAIL, TAIL);
         Targets.Options options = new Targets.Options().hashFrom(size - TAIL);
         try (FileChannel in = FileChannel.open(src); Targets.Target target = Targets.open(kind, dir, options)) {
-            long moved = NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in), target.fd(), 0, Long.MAX_VALUE);
+            long moved = NativeZeroCopy.transfer(method, Fds.of(in), target.fd(), 0, Long.MAX_VALUE);
             assertEquals(size, moved, "bytes moved in one call");
             Targets.Received received = target.finish();
             assertEquals(size, received.count(), "bytes received");
@@ -62,7 +62,7 @@ class LargeTransferTest {
         Path src = source(OVER_4G);
         long offset = OVER_4G - TAIL + 1;
         try (FileChannel in = FileChannel.open(src); Targets.Target target = Targets.open(kind, dir)) {
-            assertEquals(TAIL - 1, NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in), target.fd(), offset, 1L << 33));
+            assertEquals(TAIL - 1, NativeZeroCopy.transfer(method, Fds.of(in), target.fd(), offset, 1L << 33));
             Targets.Received received = target.finish();
             assertEquals(TAIL - 1, received.count());
             assertEquals(Hashing.of(src, offset, TAIL), received.sha256());

@@ -42,10 +42,10 @@ class LeakTest {
         try (FileChannel in = FileChannel.open(src); Targets.Target sink = Targets.open(Targets.Kind.PIPE, dir);
              Targets.Target fileTarget = Targets.open(Targets.Kind.FILE, dir);
              Pipe.SinkChannel brokenOut = noReader.sink(); Pipe.SinkChannel fullOut = full.sink(); Pipe.SourceChannel fullIn = full.source()) {
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             int ok = sink.fd();
-            int broken = NativeZeroCopy.fd(brokenOut);
-            int eagain = NativeZeroCopy.fd(fullOut);
+            int broken = Fds.of(brokenOut);
+            int eagain = Fds.of(fullOut);
             int bad = BadInputTest.notOpen();
             int file = fileTarget.fd();
             Runnable round = () -> {
@@ -103,69 +103,5 @@ class LeakTest {
         } catch (Exception e) {
             return List.of(e.toString());
         }
-    }
-
-    /** Each thread that spliced holds one pipe (2 fds) while it lives, and none once it ended. */
-    @Test
-    void threadsReleaseTheirPipeWhenTheyEnd() throws Exception {
-        Path src = Sources.random(dir, "src", 100_000, 32);
-        int threads = 16;
-        // Pipes are told apart by inode (pipe:[N]), not counted: threads of earlier test classes may
-        // still be closing theirs while this runs.
-        java.util.Set<String> pipesBefore = pipes();
-        try (FileChannel in = FileChannel.open(src)) {
-            int fdIn = NativeZeroCopy.fd(in);
-            for (int wave = 0; wave < 10; wave++) {
-                CountDownLatch spliced = new CountDownLatch(threads);
-                CountDownLatch end = new CountDownLatch(1);
-                List<Thread> started = new ArrayList<>();
-                List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    Thread th = new Thread(() -> {
-                        try (Targets.Target out = Targets.open(Targets.Kind.FILE, dir)) {
-                            assertEquals(100_000, NativeZeroCopy.splice(fdIn, out.fd(), 0, 100_000));
-                            assertEquals(100_000, NativeZeroCopy.splice(fdIn, out.fd(), 0, 100_000)); // the same pipe again
-                            spliced.countDown();
-                            end.await();
-                        } catch (Throwable e) {
-                            failures.add(e);
-                            spliced.countDown();
-                        }
-                    });
-                    th.start();
-                    started.add(th);
-                }
-                spliced.await();
-                assertEquals(List.of(), failures);
-                java.util.Set<String> created = pipes();
-                created.removeAll(pipesBefore);
-                assertEquals(threads, created.size(), "one pipe (both ends share its inode) per live thread that spliced: " + created);
-                end.countDown();
-                for (Thread th : started) {
-                    th.join();
-                }
-                // Thread.join returns before the native thread runs its key destructors: wait for them.
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                java.util.Set<String> left = pipes();
-                left.retainAll(created);
-                while (!left.isEmpty() && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                    left = pipes();
-                    left.retainAll(created);
-                }
-                assertEquals(java.util.Set.of(), left, "pipes of ended threads were not closed");
-            }
-        }
-    }
-
-    /** The pipe ends open in this process, as their /proc/self/fd link targets (pipe:[inode]). */
-    private static java.util.Set<String> pipes() throws java.io.IOException {
-        java.util.Set<String> fds = new java.util.HashSet<>();
-        for (String link : Proc.fdLinks()) {
-            if (link.startsWith("pipe:[")) {
-                fds.add(link);
-            }
-        }
-        return fds;
     }
 }

@@ -20,7 +20,7 @@ public final class LoadProbe {
             System.out.println("transfer=" + t.getClass().getName() + ": " + t.getMessage());
         }
         try {
-            System.out.println("fd=returned " + NativeZeroCopy.fd(FileDescriptor.out));
+            System.out.println("fd=returned " + Fds.of(FileDescriptor.out));
         } catch (Throwable t) {
             System.out.println("fd=" + t.getClass().getName() + ": " + t.getMessage());
         }

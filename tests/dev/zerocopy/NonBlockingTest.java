@@ -67,7 +67,7 @@ class NonBlockingTest {
         Targets.Options options = new Targets.Options().deferReading().sendBuffer(4096).receiveBuffer(4096);
         try (FileChannel in = FileChannel.open(src); Targets.Target target = Targets.open(kind, dir, options)) {
             ((SelectableChannel) target.writer()).configureBlocking(false);
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             int fdOut = target.fd();
 
             long first = onWorker(() -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, SIZE), target);

@@ -40,7 +40,7 @@ class PeerClosedTest {
         try (FileChannel in = FileChannel.open(src);
              Targets.Target target = Targets.open(kind, dir, new Targets.Options().closeAfter(0))) {
             target.awaitReader();
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             int fdOut = target.fd();
             ErrnoException e = assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, SIZE));
             assertTrue(GONE.contains(e.errnoName()), e.getMessage());
@@ -68,7 +68,7 @@ class PeerClosedTest {
         int readerTakes = 100_000;
         Targets.Options options = new Targets.Options().closeAfter(readerTakes).sendBuffer(64 * 1024).receiveBuffer(64 * 1024);
         try (FileChannel in = FileChannel.open(src); Targets.Target target = Targets.open(kind, dir, options)) {
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             int fdOut = target.fd();
             long bound = bufferBound(target);
             ErrnoException e = assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, SIZE));
@@ -107,7 +107,7 @@ class PeerClosedTest {
         byte[] data = Sources.randomBytes(300_000, 13);
         Path src = java.nio.file.Files.write(dir.resolve("src2"), data);
         try (FileChannel in = FileChannel.open(src); Targets.Target target = Targets.open(Targets.Kind.PIPE, dir)) {
-            assertEquals(data.length, NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in), target.fd(), 0, data.length));
+            assertEquals(data.length, NativeZeroCopy.transfer(method, Fds.of(in), target.fd(), 0, data.length));
             Targets.Received got = target.finish();
             assertEquals(data.length, got.count());
             assertEquals(Hashing.of(data, 0, data.length), got.sha256());

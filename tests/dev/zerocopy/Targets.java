@@ -204,7 +204,7 @@ final class Targets {
         @Override
         int fd() {
             try {
-                return NativeZeroCopy.fd(channel);
+                return Fds.of(channel);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -248,7 +248,7 @@ final class Targets {
         @Override
         int fd() {
             try {
-                return NativeZeroCopy.fd(writer);
+                return Fds.of(writer);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }

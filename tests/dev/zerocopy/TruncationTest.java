@@ -47,7 +47,7 @@ class TruncationTest {
         ExecutorService worker = Executors.newSingleThreadExecutor();
         try (FileChannel in = FileChannel.open(src);
              Targets.Target target = Targets.open(Targets.Kind.PIPE, dir, new Targets.Options().deferReading())) {
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             int fdOut = target.fd();
             Future<Integer> tid = worker.submit(Proc::gettid);
             Future<Long> moved = worker.submit(() -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, SIZE));

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import dev.zerocopy.Fds;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
 
@@ -67,7 +68,7 @@ class H01LargeFileTest {
                 continue;
             }
             try (FileChannel in = FileChannel.open(files[i]); PipeChecker sink = new PipeChecker(size, heads[i], tails[i])) {
-                long moved = NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in), sink.fd(), 0, size);
+                long moved = NativeZeroCopy.transfer(method, Fds.of(in), sink.fd(), 0, size);
                 assertEquals(size, moved, method + " " + size);
                 sink.finish(size);
             }
@@ -83,7 +84,7 @@ class H01LargeFileTest {
             Path dst = dir.resolve("slice-" + method + "-" + i);
             try (FileChannel in = FileChannel.open(files[i]);
                  FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                assertEquals(40 * 1024, NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in), NativeZeroCopy.fd(out), offset, 1 << 20));
+                assertEquals(40 * 1024, NativeZeroCopy.transfer(method, Fds.of(in), Fds.of(out), offset, 1 << 20));
             }
             assertArrayEquals(Arrays.copyOfRange(tails[i], EDGE - 40 * 1024, EDGE), Files.readAllBytes(dst));
             Files.delete(dst);
@@ -97,7 +98,7 @@ class H01LargeFileTest {
         try (FileChannel in = FileChannel.open(files[i]);
              FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                      StandardOpenOption.READ)) {
-            assertEquals(size, NativeZeroCopy.copyFileRange(NativeZeroCopy.fd(in), NativeZeroCopy.fd(out), 0, size));
+            assertEquals(size, NativeZeroCopy.copyFileRange(Fds.of(in), Fds.of(out), 0, size));
             assertEquals(size, out.size());
             assertArrayEquals(heads[i], read(out, 0, EDGE));
             assertArrayEquals(tails[i], read(out, size - EDGE, EDGE));
@@ -170,7 +171,7 @@ class H01LargeFileTest {
         }
 
         int fd() throws IOException {
-            return NativeZeroCopy.fd(pipe.sink());
+            return Fds.of(pipe.sink());
         }
 
         void finish(long size) throws Exception {

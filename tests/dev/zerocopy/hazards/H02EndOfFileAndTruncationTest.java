@@ -23,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import dev.zerocopy.Fds;
+import dev.zerocopy.Measurement;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
 
@@ -47,13 +49,13 @@ class H02EndOfFileAndTruncationTest {
         Path dst = dir.resolve("dst");
         try (FileChannel in = FileChannel.open(src);
              FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            int fdIn = NativeZeroCopy.fd(in);
-            int fdOut = NativeZeroCopy.fd(out);
+            int fdIn = Fds.of(in);
+            int fdOut = Fds.of(out);
             // Preemptive: a loop that spins on 0 never returns, and must fail the test, not hang it.
             long[] r = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
-                long before = NativeZeroCopy.threadSyscalls();
+                long before = Measurement.threadUsage().syscalls();
                 long n = NativeZeroCopy.transfer(method, fdIn, fdOut, 7, Long.MAX_VALUE / 2);
-                return new long[] {n, NativeZeroCopy.threadSyscalls() - before};
+                return new long[] {n, Measurement.threadUsage().syscalls() - before};
             });
             long moved = r[0];
             long syscalls = r[1];
@@ -61,7 +63,7 @@ class H02EndOfFileAndTruncationTest {
             // One call to move the bytes, one that answers 0, plus per-method setup
             // (pipe2/F_SETPIPE_SZ, fstat+mmap+munmap): a spinning loop would be millions.
             assertTrue(syscalls <= 8, "syscalls for one short file: " + syscalls);
-            long past = NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in), NativeZeroCopy.fd(out), data.length + 1L, 4096);
+            long past = NativeZeroCopy.transfer(method, Fds.of(in), Fds.of(out), data.length + 1L, 4096);
             assertEquals(0, past, "offset past end of file");
         }
         assertArrayEquals(Arrays.copyOfRange(data, 7, data.length), Files.readAllBytes(dst));
@@ -80,7 +82,7 @@ class H02EndOfFileAndTruncationTest {
         Path src = Files.write(dir.resolve("src"), data);
         long holdAt = 4 << 20;
         try (FileChannel in = FileChannel.open(src); PipeSink sink = new PipeSink(holdAt, 64 * 1024)) {
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             int fdOut = sink.fd();
             Future<Long> moved = POOL.submit(() -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, size));
             assertTrue(sink.awaitHeld(20), "reader never got " + holdAt + " bytes");
@@ -114,8 +116,8 @@ class H02EndOfFileAndTruncationTest {
             long n;
             try (FileChannel in = FileChannel.open(src);
                  FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                int fdIn = NativeZeroCopy.fd(in);
-                int fdOut = NativeZeroCopy.fd(out);
+                int fdIn = Fds.of(in);
+                int fdOut = Fds.of(out);
                 long delayMicros = ThreadLocalRandom.current().nextLong(round * 500L + 1);
                 Future<?> truncator = POOL.submit(() -> {
                     TimeUnit.MICROSECONDS.sleep(delayMicros);

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import dev.zerocopy.Fds;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
 
@@ -46,7 +47,7 @@ class H03NonBlockingTargetTest {
         try (FileChannel in = FileChannel.open(SOURCE.file()); Loopback tcp = Loopback.open(1, 4096)) {
             tcp.client.configureBlocking(false); // sets O_NONBLOCK on the fd the library writes
             Future<byte[]> reader = POOL.submit(() -> slowRead(tcp.server, SIZE - offset));
-            Stats s = pump(method, NativeZeroCopy.fd(in), NativeZeroCopy.fd(tcp.client), tcp.client, offset);
+            Stats s = pump(method, Fds.of(in), Fds.of(tcp.client), tcp.client, offset);
             tcp.client.shutdownOutput();
             byte[] got = reader.get(60, TimeUnit.SECONDS);
             assertArrayEquals(Arrays.copyOfRange(SOURCE.data(), offset, SIZE), got, "exact bytes received");
@@ -60,7 +61,7 @@ class H03NonBlockingTargetTest {
     void nonBlockingPipeTarget(TransferMethod method) throws Exception {
         try (FileChannel in = FileChannel.open(SOURCE.file()); PipeSink sink = new PipeSink(-1, 4096)) {
             sink.sink().configureBlocking(false);
-            Stats s = pump(method, NativeZeroCopy.fd(in), sink.fd(), sink.sink(), 0);
+            Stats s = pump(method, Fds.of(in), sink.fd(), sink.sink(), 0);
             byte[] got = sink.finish(30);
             assertArrayEquals(SOURCE.data(), got);
             assertTrue(s.shortCalls > 0, "the pipe never filled: " + s);

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.zerocopy.ErrnoException;
+import dev.zerocopy.Fds;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
 
@@ -53,86 +54,6 @@ class H06PipeLeakTest {
             } finally {
                 Support.closeQuietly(full[0], full[1], broken[1]);
             }
-        }
-    }
-
-    /** Each of 64 threads makes its own pipe with a splice; once they have ended, no pipe is left. */
-    @Test
-    void threadPipesAreClosedWhenThreadsEnd() throws Exception {
-        byte[] data = Sources.randomBytes(256 * 1024, 61);
-        Path src = Files.write(dir.resolve("src"), data);
-        try (Failures f = new Failures(dir, src)) {
-            int pipes = pipeCount();
-            List<Thread> threads = new ArrayList<>();
-            for (int i = 0; i < 64; i++) {
-                Thread t = new Thread(() -> {
-                    try {
-                        assertEquals(data.length, NativeZeroCopy.splice(f.src, f.devNull, 0, data.length));
-                    } catch (ErrnoException e) {
-                        throw new AssertionError(e);
-                    }
-                });
-                t.start();
-                threads.add(t);
-            }
-            for (Thread t : threads) {
-                t.join();
-            }
-            // Thread.join returns before the native thread has run its TLS destructors: polled.
-            Proc.assertNoGrowth("pipes left by 64 ended threads", pipes, H06PipeLeakTest::pipeCount);
-        }
-    }
-
-    /**
-     * The thread's pipe is made with O_CLOEXEC (a process forked by native code must not inherit
-     * it) and grown with F_SETPIPE_SZ to 1 MiB, or to pipe-max-size when that is lower.
-     */
-    @Test
-    void threadPipeIsCloseOnExecAndSized() throws Exception {
-        byte[] data = Sources.randomBytes(64 * 1024, 62);
-        Path src = Files.write(dir.resolve("src"), data);
-        try (Failures f = new Failures(dir, src)) {
-            Set<String> before = pipeFds();
-            java.util.concurrent.CountDownLatch made = new java.util.concurrent.CountDownLatch(1);
-            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-            Thread t = new Thread(() -> {
-                try {
-                    assertEquals(data.length, NativeZeroCopy.splice(f.src, f.devNull, 0, data.length));
-                    made.countDown();
-                    done.await();
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
-            });
-            t.setDaemon(true);
-            t.start();
-            try {
-                assertTrue(made.await(30, java.util.concurrent.TimeUnit.SECONDS));
-                Set<String> fresh = pipeFds();
-                fresh.removeAll(before);
-                assertEquals(2, fresh.size(), "the thread's pipe: " + fresh);
-                long max = Long.parseLong(Files.readAllLines(Paths.get("/proc/sys/fs/pipe-max-size")).get(0).trim());
-                for (String entry : fresh) {
-                    String fd = entry.substring(0, entry.indexOf('='));
-                    String flags = Files.readAllLines(Paths.get("/proc/self/fdinfo", fd)).stream()
-                            .filter(l -> l.startsWith("flags:")).findFirst().orElseThrow();
-                    long value = Long.parseLong(flags.substring(6).trim(), 8);
-                    assertTrue((value & Support.LibC.O_CLOEXEC) != 0, "fd " + fd + " " + flags);
-                    long size = Support.LIBC.fcntl(Integer.parseInt(fd), Support.LibC.F_GETPIPE_SZ, 0);
-                    assertEquals(Math.min(1 << 20, max), size, "F_GETPIPE_SZ of fd " + fd + ", pipe-max-size " + max);
-                }
-            } finally {
-                done.countDown();
-                t.join(10_000);
-            }
-            // The pipe is closed as the native thread exits, just after join returns: wait for it.
-            long deadline = System.nanoTime() + 5_000_000_000L;
-            while (!before.containsAll(pipeFds()) && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            Set<String> left = pipeFds();
-            left.removeAll(before);
-            assertTrue(left.isEmpty(), "the thread's pipe is closed once it ended: " + left);
         }
     }
 
@@ -185,7 +106,7 @@ class H06PipeLeakTest {
     private static int resetMidTransfer(int src) throws IOException {
         try (Loopback tcp = Loopback.open(4096, 4096)) {
             tcp.client.configureBlocking(false);
-            int fd = NativeZeroCopy.fd(tcp.client);
+            int fd = Fds.of(tcp.client);
             while (NativeZeroCopy.splice(src, fd, 0, 1 << 20) > 0) {
                 // fill the connection until it would block (the last call leaves bytes in the pipe)
             }

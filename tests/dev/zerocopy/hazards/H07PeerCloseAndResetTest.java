@@ -21,6 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.zerocopy.ErrnoException;
+import dev.zerocopy.Fds;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
 
@@ -43,7 +44,7 @@ class H07PeerCloseAndResetTest {
     @EnumSource(value = TransferMethod.class, names = "COPY_FILE_RANGE", mode = EnumSource.Mode.EXCLUDE)
     void pipeReaderClosesMidTransfer(TransferMethod method) throws Exception {
         try (FileChannel in = FileChannel.open(SOURCE.file()); PipeSink sink = new PipeSink(READ_BEFORE_CLOSE, 64 * 1024)) {
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             int fdOut = sink.fd();
             Future<Long> call = POOL.submit(() -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, SIZE));
             assertTrue(sink.awaitHeld(20));
@@ -69,7 +70,7 @@ class H07PeerCloseAndResetTest {
         try (FileChannel in = FileChannel.open(SOURCE.file())) {
             Support.closeQuietly(sv[1]);
             ErrnoException e = assertThrows(ErrnoException.class,
-                    () -> NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in), sv[0], 0, SIZE));
+                    () -> NativeZeroCopy.transfer(method, Fds.of(in), sv[0], 0, SIZE));
             assertEquals("EPIPE", e.errnoName(), e.getMessage());
             assertEquals(0, e.bytesTransferred());
         } finally {
@@ -88,8 +89,8 @@ class H07PeerCloseAndResetTest {
     void tcpPeerResetsMidTransfer(TransferMethod method) throws Exception {
         for (boolean linger0 : new boolean[] {false, true}) {
             try (FileChannel in = FileChannel.open(SOURCE.file()); Loopback tcp = Loopback.open(0, 0)) {
-                int fdIn = NativeZeroCopy.fd(in);
-                int fdOut = NativeZeroCopy.fd(tcp.client);
+                int fdIn = Fds.of(in);
+                int fdOut = Fds.of(tcp.client);
                 Future<Long> call = POOL.submit(() -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, SIZE));
                 ByteArrayOutputStream got = new ByteArrayOutputStream();
                 ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
@@ -129,7 +130,7 @@ class H07PeerCloseAndResetTest {
     /** The JVM lived through the failure, and the method still moves bytes correctly. */
     private static void stillWorks(TransferMethod method) throws Exception {
         try (FileChannel in = FileChannel.open(SOURCE.file()); PipeSink sink = new PipeSink()) {
-            assertEquals(100_000, NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in), sink.fd(), 5, 100_000));
+            assertEquals(100_000, NativeZeroCopy.transfer(method, Fds.of(in), sink.fd(), 5, 100_000));
             assertArrayEquals(Arrays.copyOfRange(SOURCE.data(), 5, 100_005), sink.finish(10));
         }
     }

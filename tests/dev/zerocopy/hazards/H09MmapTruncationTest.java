@@ -25,6 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.zerocopy.ErrnoException;
+import dev.zerocopy.Fds;
 import dev.zerocopy.NativeZeroCopy;
 
 /**
@@ -52,7 +53,7 @@ class H09MmapTruncationTest {
         Path src = Files.write(dir.resolve("src"), data);
         long holdAt = 2 << 20;
         try (FileChannel in = FileChannel.open(src); PipeSink sink = new PipeSink(holdAt, 64 * 1024)) {
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             int fdOut = sink.fd();
             Future<Long> call = POOL.submit(() -> NativeZeroCopy.mmapWrite(fdIn, fdOut, 0, size));
             assertTrue(sink.awaitHeld(20));
@@ -102,7 +103,7 @@ class H09MmapTruncationTest {
             while (System.nanoTime() < deadline) {
                 try (FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                         StandardOpenOption.TRUNCATE_EXISTING)) {
-                    long n = NativeZeroCopy.mmapWrite(NativeZeroCopy.fd(in), NativeZeroCopy.fd(out), 0, size);
+                    long n = NativeZeroCopy.mmapWrite(Fds.of(in), Fds.of(out), 0, size);
                     assertTrue(n >= 0 && n <= size);
                     assertEquals(n, out.size());
                     if (n < size) {

@@ -21,6 +21,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.zerocopy.ErrnoException;
+import dev.zerocopy.Fds;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
 
@@ -45,7 +46,7 @@ class H13CloseAndInterruptDuringTransferTest {
         Path victim = SOURCE.dir().resolve("victim-" + method);
         int reused = -1;
         try (FileChannel in = FileChannel.open(SOURCE.file())) {
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             int fdOut = pipe[1];
             Future<Long> call = POOL.submit(() -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, SIZE));
             Thread.sleep(100); // nobody reads: the transfer fills the pipe and blocks inside the kernel
@@ -86,7 +87,7 @@ class H13CloseAndInterruptDuringTransferTest {
     @EnumSource(value = TransferMethod.class, names = "COPY_FILE_RANGE", mode = EnumSource.Mode.EXCLUDE)
     void interruptDoesNotWakeNativeCall(TransferMethod method) throws Exception {
         try (FileChannel in = FileChannel.open(SOURCE.file()); PipeSink sink = new PipeSink(1 << 20, 64 * 1024)) {
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             int fdOut = sink.fd();
             AtomicReference<Thread> worker = new AtomicReference<>();
             Future<Boolean> call = POOL.submit(() -> {

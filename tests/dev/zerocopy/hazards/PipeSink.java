@@ -8,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.Fds;
 
 /**
  * A pipe whose read end is drained by a thread into memory. The reader can be held after a
@@ -42,7 +42,7 @@ final class PipeSink implements AutoCloseable {
 
     /** The fd of the write end. */
     int fd() throws IOException {
-        return NativeZeroCopy.fd(pipe.sink());
+        return Fds.of(pipe.sink());
     }
 
     Pipe.SinkChannel sink() {

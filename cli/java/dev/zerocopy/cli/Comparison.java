@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.Measurement;
 import dev.zerocopy.ThreadUsage;
 
 /**
@@ -288,11 +288,11 @@ final class Comparison {
         o.endpoint.begin(bytes);
         Contender.Completions zcBefore = o.transfer.completions();
         long ioBefore = kernelIo != null ? kernelIo.calls() : -1;
-        ThreadUsage before = NativeZeroCopy.threadUsage();
+        ThreadUsage before = Measurement.threadUsage();
         for (int i = 0; i < k; i++) {
             o.transfer.run(i * size, size);
         }
-        ThreadUsage after = NativeZeroCopy.threadUsage();
+        ThreadUsage after = Measurement.threadUsage();
         long ioCalls = kernelIo != null ? KernelIo.delta(ioBefore, kernelIo.calls()) : -1;
         Contender.Completions zcAfter = o.transfer.completions();
         Contender.Completions completions = zcAfter == null ? null : zcAfter.minus(zcBefore);

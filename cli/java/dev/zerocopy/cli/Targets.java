@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.Fds;
 import dev.zerocopy.cli.Target.Endpoint;
 import dev.zerocopy.cli.Target.Receipt;
 import dev.zerocopy.lab.SocketLink;
@@ -83,7 +83,7 @@ final class Targets {
         public Endpoint open(Path workDir) throws IOException {
             SocketPair c = link.connect();
             try {
-                return new Streamed(c, c.sender(), NativeZeroCopy.fd(c.sender()), new Receiver(c.receiver(), "tcp"));
+                return new Streamed(c, c.sender(), Fds.of(c.sender()), new Receiver(c.receiver(), "tcp"));
             } catch (IOException | RuntimeException e) {
                 c.close();
                 throw e;
@@ -117,7 +117,7 @@ final class Targets {
                 }
             };
             try {
-                return new Streamed(both, p.sink(), NativeZeroCopy.fd(p.sink()), new Receiver(p.source(), "pipe"));
+                return new Streamed(both, p.sink(), Fds.of(p.sink()), new Receiver(p.source(), "pipe"));
             } catch (IOException | RuntimeException e) {
                 both.close();
                 throw e;
@@ -195,7 +195,7 @@ final class Targets {
                 @Override
                 public int fd() {
                     try {
-                        return NativeZeroCopy.fd(ch);
+                        return Fds.of(ch);
                     } catch (IOException e) {
                         throw new IllegalStateException(e);
                     }
@@ -254,7 +254,7 @@ final class Targets {
         @Override
         public Endpoint open(Path workDir) throws IOException {
             FileChannel ch = FileChannel.open(Paths.get("/dev/null"), StandardOpenOption.WRITE);
-            int fd = NativeZeroCopy.fd(ch);
+            int fd = Fds.of(ch);
             return new Endpoint() {
                 private long expected;
 

@@ -1,5 +1,7 @@
 package dev.zerocopy.examples;
 
+import dev.zerocopy.Fds;
+import dev.zerocopy.KernelExperiments;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
 import dev.zerocopy.ZeroCopyFileChannel;
@@ -32,7 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * direct buffer. The swap is the single line in {@link #openFile}: {@code FileChannel.open}
  * (mode NIO) or {@code ZeroCopyFileChannel.open} (mode ZEROCOPY). In ZEROCOPY mode with sendfile
  * (the default method, or SENDFILE forced) a response's first write is one
- * {@link NativeZeroCopy#sendWithHeader} call, header and body together (one segment for a small
+ * {@link KernelExperiments#sendWithHeader} call, header and body together (one segment for a small
  * response instead of two); whatever a full socket leaves of it goes the normal way.
  *
  * <pre>
@@ -157,7 +159,7 @@ public final class StaticFileServer implements Closeable {
             FileChannel plain = FileChannel.open(p, StandardOpenOption.READ);
             ZeroCopyFileChannel ch;
             try {
-                c.openedFd = NativeZeroCopy.fd(plain);
+                c.openedFd = Fds.of(plain);
                 ch = ZeroCopyFileChannel.wrap(plain);
             } catch (IOException | RuntimeException e) {
                 c.openedFd = -1;
@@ -335,10 +337,10 @@ public final class StaticFileServer implements Closeable {
             int fd = bodyFd;
             bodyFd = -1;
             if (socketFd < 0) {
-                socketFd = NativeZeroCopy.fd(ch);
+                socketFd = Fds.of(ch);
             }
             int headerBytes = head.remaining();
-            long n = NativeZeroCopy.sendWithHeader(socketFd, head, fd, pos, end - pos, null);
+            long n = KernelExperiments.sendWithHeader(socketFd, head, fd, pos, end - pos, null);
             long body = Math.max(0, n - headerBytes); // head's position already advanced by min(n, headerBytes)
             pos += body;
             bodyBytes.addAndGet(body);

@@ -18,7 +18,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
+import dev.zerocopy.Fds;
+import dev.zerocopy.KernelExperiments;
+import dev.zerocopy.Measurement;
 import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.ThreadUsage;
 import dev.zerocopy.ZeroCopySendResult;
 
 /**
@@ -80,7 +84,7 @@ public final class SgExperiment {
             }
             Map<String, List<Sample>> samples = new LinkedHashMap<>();
             try (FileChannel in = FileChannel.open(file)) {
-                int fd = NativeZeroCopy.fd(in);
+                int fd = Fds.of(in);
                 // Warm-up round (not recorded): JIT, page cache, TCP autotuning.
                 for (SocketLink link : open) {
                     for (String path : PATHS) {
@@ -123,9 +127,9 @@ public final class SgExperiment {
     private static Sample run(SocketLink link, String path, int fd, long size, long expectedCrc) throws Exception {
         try (SocketPair pair = link.connect()) {
             CompletableFuture<long[]> rx = receive(pair.receiver());
-            int out = NativeZeroCopy.fd(pair.sender());
+            int out = Fds.of(pair.sender());
             long t0 = System.nanoTime();
-            long[] cpu0 = ThreadCpu.now();
+            ThreadUsage cpu0 = Measurement.threadUsage();
             long moved;
             String zc = "";
             switch (path) {
@@ -134,16 +138,16 @@ public final class SgExperiment {
                 case "sendfile" -> moved = NativeZeroCopy.sendfile(fd, out, 0, size);
                 case "splice" -> moved = NativeZeroCopy.splice(fd, out, 0, size);
                 case "mmapSendZeroCopy" -> {
-                    ZeroCopySendResult r = NativeZeroCopy.mmapSendZeroCopy(fd, out, 0, size);
+                    ZeroCopySendResult r = KernelExperiments.mmapSendZeroCopy(fd, out, 0, size);
                     moved = r.bytes();
                     zc = r.sends() + " sends: " + r.zeroCopied() + " zero-copied, " + r.copied() + " copied, "
                             + r.plainSends() + " plain";
                 }
                 default -> throw new AssertionError(path);
             }
-            long[] cpu1 = ThreadCpu.now();
-            long user = cpu1[0] - cpu0[0];
-            long cpu = user + cpu1[1] - cpu0[1];
+            ThreadUsage spent = Measurement.threadUsage().minus(cpu0);
+            long user = spent.userNanos();
+            long cpu = spent.cpuNanos();
             pair.sender().shutdownOutput();
             long[] got = rx.get(120, TimeUnit.SECONDS); // bytes, crc, receiver cpu ns
             long wall = System.nanoTime() - t0;
@@ -156,16 +160,12 @@ public final class SgExperiment {
         }
     }
 
-    private static long cpuNs(long[] userSys) {
-        return userSys[0] + userSys[1];
-    }
-
     /** Reads ch to its end on a new thread: {bytes, CRC32C, the thread's CPU ns}. */
     private static CompletableFuture<long[]> receive(SocketChannel ch) {
         CompletableFuture<long[]> f = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
-                long[] c0 = ThreadCpu.now();
+                ThreadUsage c0 = Measurement.threadUsage();
                 ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
                 CRC32C crc = new CRC32C();
                 long total = 0;
@@ -175,7 +175,7 @@ public final class SgExperiment {
                     buf.clear();
                     total += n;
                 }
-                f.complete(new long[] {total, crc.getValue(), cpuNs(ThreadCpu.now()) - cpuNs(c0)});
+                f.complete(new long[] {total, crc.getValue(), Measurement.threadUsage().minus(c0).cpuNanos()});
             } catch (Throwable e) {
                 f.completeExceptionally(e);
             }
