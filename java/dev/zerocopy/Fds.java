@@ -31,7 +31,7 @@ public final class Fds {
 
     /**
      * The int fd behind a JDK channel: FileChannel, SocketChannel, ServerSocketChannel,
-     * DatagramChannel, or the source or sink of a Pipe.
+     * DatagramChannel, or the source or sink of a Pipe; or behind a {@link ZeroCopyFileChannel}.
      *
      * @throws ClosedChannelException if the channel is closed
      * @throws IllegalArgumentException if the channel is not one of the JDK's, so has no fd to give
@@ -41,6 +41,9 @@ public final class Fds {
         Objects.requireNonNull(channel, "channel");
         if (!channel.isOpen()) {
             throw new ClosedChannelException();
+        }
+        if (channel instanceof ZeroCopyFileChannel) {
+            return ((ZeroCopyFileChannel) channel).descriptor(); // the library's own channel, as the JDK's
         }
         int fd = FdAccess.channelFd(channel);
         if (fd == FdAccess.NO_FD_FIELD) {

@@ -79,6 +79,10 @@ final class ShimBinding {
 
         long zc_splice_from_lost();
 
+        long zc_chan_sendfile_once(int in, int out, long offset, long length);
+
+        int zc_chan_refusal(int err, int appendTarget);
+
         // ---- kernel experiments ----
 
         /** native/zc_msg_zerocopy.c; stats: accepted MSG_ZEROCOPY sends, zero-copied, copied, plain sends. */
@@ -102,5 +106,28 @@ final class ShimBinding {
         long zc_vmsplice(int out, @jnr.ffi.types.intptr_t long buf, long length, int nonBlocking);
 
         long zc_splice_stream(int in, int out, long length, int nonBlocking);
+
+        // ---- measurement support (compare --cpus, the veth lab, per-sample TCP figures) ----
+
+        /** native/zc_affinity.c: pins the calling thread to one CPU; 0 or -errno. */
+        int zc_pin_thread(int cpu);
+
+        /** native/zc_ethtool.c: bit 0 SG, bit 1 TSO, bit 2 GSO of a device in the calling thread's netns, or -errno. */
+        int zc_netdev_offloads(String device);
+
+        /** native/zc_ethtool.c: scatter-gather on (1) or off (0); 0 or -errno. */
+        int zc_netdev_set_sg(String device, int on);
+
+        /** native/zc_tcp_sample.c: six tcp_info figures into out; 0 or -errno. */
+        int zc_tcp_sample(int fd, @jnr.ffi.annotations.Out long[] out);
+
+        /** native/zc_mapped_source.c: the address of a read-only mapping of [0, length) of in, or -errno. */
+        long zc_mapped_open(int in, long length);
+
+        /** native/zc_mapped_source.c: one range of the mapping to out; bytes or -errno. */
+        long zc_mapped_write(int out, long addr, long offset, long length);
+
+        /** native/zc_mapped_source.c: munmap; 0 or -errno. */
+        int zc_mapped_close(long addr, long length);
     }
 }

@@ -1,8 +1,8 @@
 package dev.zerocopy;
 
 /**
- * The kernel paths a transfer can take, each with its cost in the classic model (README, "The four
- * paths in the classic model"): data copies made by the CPU and by DMA engines. This enum is the
+ * The kernel paths a transfer can take, each with its cost in the classic model (docs/classic-model.md
+ * and the README, "The four paths in the classic model"): data copies made by the CPU and by DMA engines. This enum is the
  * one place those figures live; the comparison tool prints them next to what a run really costs
  * (measured, not modelled). The model is for a page-cached file sent to a NIC.
  */

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.Targets;
+import dev.zerocopy.testkit.Methods;
 import dev.zerocopy.testkit.Hashing;
 import dev.zerocopy.testkit.Sources;
 import java.nio.channels.FileChannel;
@@ -48,20 +50,6 @@ class BadInputTest {
                 TransferMethod.COPY_FILE_RANGE, "copy_file_range").get(m);
     }
 
-    /** The syscall that writes the target in each method. */
-    static String writeCall(TransferMethod m) {
-        return Map.of(TransferMethod.READ_WRITE, "write", TransferMethod.MMAP_WRITE, "write",
-                TransferMethod.SENDFILE, "sendfile", TransferMethod.SPLICE, "splice",
-                TransferMethod.COPY_FILE_RANGE, "copy_file_range").get(m);
-    }
-
-    /** A descriptor number that is not open in this process (above the fd limit of the JVM's tests). */
-    static int notOpen() {
-        int fd = 1_000_000;
-        assertFalse(Files.exists(Path.of("/proc/self/fd/" + fd)));
-        return fd;
-    }
-
     @ParameterizedTest
     @EnumSource(TransferMethod.class)
     void negativeOffsetOrLength(TransferMethod method) throws ErrnoException {
@@ -80,7 +68,7 @@ class BadInputTest {
     @EnumSource(TransferMethod.class)
     void sourceNotOpen(TransferMethod method) throws Exception {
         try (Targets.Target out = Targets.open(Targets.Kind.FILE, dir)) {
-            int in = notOpen();
+            int in = Methods.notOpen();
             ErrnoException e = assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, in, out.fd(), 0, 100));
             assertErrno(e, "EBADF", 9, readCall(method), operation(method), in, out.fd(), 0, 100);
             assertEquals(0, out.finish().count());
@@ -95,13 +83,13 @@ class BadInputTest {
         int closedFd = Fds.of(closed);
         closed.close();
         try (FileChannel in = FileChannel.open(src); Targets.Target out = Targets.open(Targets.Kind.FILE, dir)) {
-            int stale = closedFd == Fds.of(in) ? notOpen() : closedFd; // the number may be reused at once
+            int stale = closedFd == Fds.of(in) ? Methods.notOpen() : closedFd; // the number may be reused at once
             assertFalse(Files.exists(Path.of("/proc/self/fd/" + stale)));
             ErrnoException e = assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, stale, out.fd(), 7, 100));
             assertErrno(e, "EBADF", 9, readCall(method), operation(method), stale, out.fd(), 7, 100);
             int fdIn = Fds.of(in);
             e = assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, fdIn, stale, 7, 100));
-            assertErrno(e, "EBADF", 9, writeCall(method), operation(method), fdIn, stale, 7, 100);
+            assertErrno(e, "EBADF", 9, Methods.writeCall(method), operation(method), fdIn, stale, 7, 100);
             assertEquals(0, out.finish().count());
         }
     }
@@ -116,7 +104,7 @@ class BadInputTest {
             int fdIn = Fds.of(in);
             int fdOut = Fds.of(out);
             ErrnoException e = assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, 5000));
-            assertErrno(e, "EBADF", 9, writeCall(method), operation(method), fdIn, fdOut, 0, 5000);
+            assertErrno(e, "EBADF", 9, Methods.writeCall(method), operation(method), fdIn, fdOut, 0, 5000);
         }
         assertEquals(0, Files.size(dst));
     }
@@ -174,11 +162,11 @@ class BadInputTest {
                 case SENDFILE:
                 case SPLICE:
                     assertErrno(assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, fdIn, fdOut, 1000, 4000)),
-                            "EINVAL", 22, writeCall(method), operation(method), fdIn, fdOut, 1000, 4000);
+                            "EINVAL", 22, Methods.writeCall(method), operation(method), fdIn, fdOut, 1000, 4000);
                     break;
                 default:
                     assertErrno(assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, fdIn, fdOut, 1000, 4000)),
-                            "EBADF", 9, writeCall(method), operation(method), fdIn, fdOut, 1000, 4000);
+                            "EBADF", 9, Methods.writeCall(method), operation(method), fdIn, fdOut, 1000, 4000);
             }
         }
         assertEquals(3, Files.size(dst), "nothing was written");

@@ -33,7 +33,7 @@ class ChannelsFaultInjectionTest {
         Path src = Files.write(dir.resolve("src"), data);
         List<String> cmd = new ArrayList<>(List.of("strace", "-f", "-qq", "-o", "/dev/null",
                 "-e", "trace=copy_file_range", "-e", "inject=copy_file_range:error=" + errno));
-        cmd.addAll(ChildJvm.javaArgs(List.of(), FallbackProbe.class, src.toString(), dir.toString()));
+        cmd.addAll(ChildJvm.javaArgs(List.of(), FallbackChild.class, src.toString(), dir.toString()));
         ChildJvm.Result child = ChildJvm.run(cmd, Duration.ofSeconds(60));
         String out = child.describe();
         assertEquals(0, child.exitCode(), out);
@@ -64,7 +64,7 @@ class ChannelsFaultInjectionTest {
         int sent = 3 * 1024 * 1024;
         // ulimit -f in a shell that then execs the child JVM (HAZARDS 8).
         List<String> cmd = new ArrayList<>(List.of("bash", "-c", "ulimit -f 1024; exec \"$@\"", "bash"));
-        cmd.addAll(ChildJvm.javaArgs(List.of(), ReceiveLimitProbe.class, dir.resolve("recv").toString(), String.valueOf(sent)));
+        cmd.addAll(ChildJvm.javaArgs(List.of(), ReceiveLimitChild.class, dir.resolve("recv").toString(), String.valueOf(sent)));
         ChildJvm.Result child = ChildJvm.run(cmd, Duration.ofSeconds(60));
         String out = child.describe();
         assertEquals(0, child.exitCode(), out);

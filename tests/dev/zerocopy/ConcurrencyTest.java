@@ -2,6 +2,9 @@ package dev.zerocopy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.zerocopy.testkit.Targets;
+import dev.zerocopy.testkit.Received;
+import dev.zerocopy.testkit.Methods;
 import dev.zerocopy.testkit.Hashing;
 import dev.zerocopy.testkit.Sources;
 import java.nio.channels.FileChannel;
@@ -56,7 +59,7 @@ class ConcurrencyTest {
                             md.update(data, offset, (int) want);
                             total += want;
                         }
-                        Targets.Received got = target.finish();
+                        Received got = target.finish();
                         assertEquals(total, got.count(), method + " -> " + kind);
                         assertEquals(Hashing.hex(md.digest()), got.sha256(), method + " -> " + kind);
                     }

@@ -36,7 +36,7 @@ class EintrTest {
         assumeTrue(Files.isExecutable(strace), "strace is not installed (.ci/run installs it)");
         Path log = dir.resolve("strace.log");
         Path out = dir.resolve("out");
-        List<String> cmd = ChildJvm.javaArgs(List.of(), EintrProbe.class, dir.toString());
+        List<String> cmd = ChildJvm.javaArgs(List.of(), EintrChild.class, dir.toString());
         Process child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         Process tracer = null;
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream()));

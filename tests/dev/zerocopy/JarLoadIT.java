@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Run by failsafe after `mvn package`: the jar carries libzerocopy.so at
  * META-INF/native/linux-x86_64/, and a JVM with nothing but the jar and jnr-ffi's dependencies on
- * its class path (plus the probe class) loads it from there. The runnable tool jars (jnr-ffi shaded
+ * its class path (plus the child's main class) loads it from there. The runnable tool jars (jnr-ffi shaded
  * in) are checked by their own modules' ITs.
  */
 public class JarLoadIT {
@@ -34,15 +34,15 @@ public class JarLoadIT {
         return jar;
     }
 
-    /** A directory holding only the probe class, so no other test or main class is on the child's class path. */
-    public static Path probeOnly(Path dir) throws Exception {
-        String name = LoadProbe.class.getName().replace('.', '/') + ".class";
-        Path target = dir.resolve("probe").resolve(name);
+    /** A directory holding only the child's main class, so no other test or main class is on the child's class path. */
+    public static Path childOnly(Path dir) throws Exception {
+        String name = LoadChild.class.getName().replace('.', '/') + ".class";
+        Path target = dir.resolve("child").resolve(name);
         Files.createDirectories(target.getParent());
-        try (InputStream in = LoadProbe.class.getClassLoader().getResourceAsStream(name)) {
+        try (InputStream in = LoadChild.class.getClassLoader().getResourceAsStream(name)) {
             Files.copy(in, target);
         }
-        return dir.resolve("probe");
+        return dir.resolve("child");
     }
 
     /** jnr-ffi and what it depends on (jffi and its native jar, asm, jnr-x86asm, jnr-a64asm), from the test class path. */
@@ -69,12 +69,39 @@ public class JarLoadIT {
         }
     }
 
+    /**
+     * The artifact users depend on holds the library and nothing else: classes of package
+     * dev.zerocopy only (no sub-package: the CLI, the lab and the examples have their own jars),
+     * the shim, and Maven's metadata.
+     */
+    @Test
+    void jarHoldsOnlyTheLibrary() throws Exception {
+        List<String> classes = new ArrayList<>();
+        List<String> foreign = new ArrayList<>();
+        try (JarFile jar = new JarFile(jar("zc.jar").toFile())) {
+            for (ZipEntry e : java.util.Collections.list(jar.entries())) {
+                String name = e.getName();
+                if (name.matches("dev/zerocopy/[A-Za-z0-9_$]+\\.class")) {
+                    classes.add(name);
+                } else if (!(e.isDirectory() && (name.equals("dev/") || name.equals("dev/zerocopy/") || name.startsWith("META-INF/"))
+                        || name.equals("META-INF/MANIFEST.MF")
+                        || name.equals("META-INF/native/linux-x86_64/libzerocopy.so")
+                        || name.startsWith("META-INF/maven/dev.zerocopy/native-zerocopy/"))) {
+                    foreign.add(name);
+                }
+            }
+        }
+        assertEquals(List.of(), foreign, "entries that are not the library");
+        assertTrue(classes.contains("dev/zerocopy/NativeZeroCopy.class"), "library classes: " + classes);
+        System.out.println("JarLoadIT: the library jar holds " + classes.size() + " classes of dev.zerocopy and the shim");
+    }
+
     @Test
     void loadsFromTheJarWithOnlyJnrFfiBesideIt() throws Exception {
         Path jar = jar("zc.jar");
-        List<String> cp = new ArrayList<>(List.of(jar.toString(), probeOnly(dir).toString()));
+        List<String> cp = new ArrayList<>(List.of(jar.toString(), childOnly(dir).toString()));
         cp.addAll(jnrDependencies());
-        ChildJvm.Result r = LoadingTest.runChild(String.join(File.pathSeparator, cp));
+        ChildJvm.Result r = LibraryLoadingTest.runChild(String.join(File.pathSeparator, cp));
         assertEquals("true", r.value("available"), r.stdout() + r.stderr());
         assertEquals("returned 1", r.value("fd"));
         assertEquals(jar.toUri().toURL().toString(), r.value("classes"), "the classes came from the jar");

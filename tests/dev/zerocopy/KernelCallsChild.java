@@ -16,7 +16,8 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import dev.zerocopy.Receivers.Received;
+import dev.zerocopy.testkit.Drain;
+import dev.zerocopy.testkit.Received;
 
 /**
  * Run by KernelCallsEintrTest under strace fault injection: each kernel-experiment call once,
@@ -60,7 +61,7 @@ public final class KernelCallsChild {
         try (FileChannel in = FileChannel.open(bigFile)) {
             // sendWithHeader with a trailer, to a socket
             try (Loopback pair = Loopback.open(0, 0)) {
-                CompletableFuture<Received> rx = Receivers.drain(pair.server);
+                CompletableFuture<Received> rx = Drain.toEnd(pair.server);
                 ByteBuffer h = ByteBuffer.allocateDirect(3).put(new byte[] {'H', 'D', 'R'}).flip();
                 ByteBuffer t = ByteBuffer.allocateDirect(2).put(new byte[] {'T', 'R'}).flip();
                 long sent = KernelExperiments.sendWithHeader(Fds.of(pair.client), h, Fds.of(in), 0, big.length, t);
@@ -73,18 +74,18 @@ public final class KernelCallsChild {
                 e[e.length - 2] = 'T';
                 e[e.length - 1] = 'R';
                 Received got = rx.get(60, TimeUnit.SECONDS);
-                report("sendWithHeader", sent == e.length && Arrays.equals(got.sha256(), Hashing.digest(e, 0, e.length)),
-                        sent + " " + got.bytes());
+                report("sendWithHeader", sent == e.length && got.sha256().equals(Hashing.of(e, 0, e.length)),
+                        sent + " " + got.count());
             }
             // mmapSendZeroCopy to a socket
             try (Loopback pair = Loopback.open(0, 0)) {
-                CompletableFuture<Received> rx = Receivers.drain(pair.server);
+                CompletableFuture<Received> rx = Drain.toEnd(pair.server);
                 ZeroCopySendResult r = KernelExperiments.mmapSendZeroCopy(Fds.of(in), Fds.of(pair.client), 0, big.length);
                 pair.client.shutdownOutput();
                 Received got = rx.get(60, TimeUnit.SECONDS);
                 report("mmapSendZeroCopy", r.bytes() == big.length && r.sends() + r.plainSends() > 0
                         && r.sends() == r.zeroCopied() + r.copied()
-                        && Arrays.equals(got.sha256(), Hashing.digest(big, 0, big.length)), r.toString());
+                        && got.sha256().equals(Hashing.of(big, 0, big.length)), r.toString());
             }
         }
 
@@ -95,7 +96,7 @@ public final class KernelCallsChild {
         try (Pipe.SinkChannel inSink = input.sink(); Pipe.SourceChannel inSource = input.source();
              Pipe.SinkChannel copySink = copy.sink(); Pipe.SourceChannel copySource = copy.source();
              FileChannel a = FileChannel.open(fileA, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            CompletableFuture<Received> b = Receivers.drain(copySource);
+            CompletableFuture<Received> b = Drain.toEnd(copySource);
             ByteBuffer src = ByteBuffer.allocateDirect(big.length).put(big).flip();
             Thread producer = VmspliceProducer.start(inSink, src);
             long total = 0;
@@ -105,8 +106,8 @@ public final class KernelCallsChild {
             producer.join();
             copySink.close();
             Received got = b.get(60, TimeUnit.SECONDS);
-            report("tee", total == big.length && Arrays.equals(got.sha256(), Hashing.digest(big, 0, big.length))
-                    && Arrays.equals(big, Files.readAllBytes(fileA)), total + " " + got.bytes());
+            report("tee", total == big.length && got.sha256().equals(Hashing.of(big, 0, big.length))
+                    && Arrays.equals(big, Files.readAllBytes(fileA)), total + " " + got.count());
         }
     }
 

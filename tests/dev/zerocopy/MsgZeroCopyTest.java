@@ -5,7 +5,6 @@ import dev.zerocopy.testkit.Hashing;
 
 import dev.zerocopy.testkit.Sources;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.zerocopy.Receivers.Received;
+import dev.zerocopy.testkit.Drain;
+import dev.zerocopy.testkit.Received;
 
 /** mmapSendZeroCopy over loopback: data, completion accounting, error paths (HAZARDS 11). */
 class MsgZeroCopyTest {
@@ -36,14 +36,14 @@ class MsgZeroCopyTest {
         Path src = Files.write(dir.resolve("src"), data);
         int offset = 4097; // not page aligned: the window starts at the page below
         try (FileChannel in = FileChannel.open(src); Loopback pair = Loopback.open(0, 0)) {
-            CompletableFuture<Received> rx = Receivers.drain(pair.server);
+            CompletableFuture<Received> rx = Drain.toEnd(pair.server);
             ZeroCopySendResult r = KernelExperiments.mmapSendZeroCopy(Fds.of(in), Fds.of(pair.client),
                     offset, data.length);
             pair.client.shutdownOutput();
             Received got = rx.get(60, TimeUnit.SECONDS);
             assertEquals(data.length - offset, r.bytes(), "stops at end of file");
-            assertEquals(data.length - offset, got.bytes());
-            assertArrayEquals(Hashing.digest(data, offset, data.length - offset), got.sha256());
+            assertEquals(data.length - offset, got.count());
+            assertEquals(Hashing.of(data, offset, data.length - offset), got.sha256());
             assertTrue(r.sends() >= 3, "20 MiB in 1 MiB sends over 3 windows: " + r);
             // Every accepted send got exactly one completion before the call returned (and before its window was unmapped).
             assertEquals(r.sends(), r.zeroCopied() + r.copied(), r::toString);
@@ -60,7 +60,7 @@ class MsgZeroCopyTest {
         byte[] data = Sources.randomBytes(3 * 1024 * 1024, 2);
         Path src = Files.write(dir.resolve("src"), data);
         try (FileChannel in = FileChannel.open(src); Loopback pair = Loopback.open(0, 0)) {
-            CompletableFuture<Received> rx = Receivers.drain(pair.server);
+            CompletableFuture<Received> rx = Drain.toEnd(pair.server);
             long sends = 0;
             for (int i = 0; i < 5; i++) {
                 ZeroCopySendResult r = KernelExperiments.mmapSendZeroCopy(Fds.of(in), Fds.of(pair.client),
@@ -71,7 +71,7 @@ class MsgZeroCopyTest {
             }
             pair.client.shutdownOutput();
             Received got = rx.get(60, TimeUnit.SECONDS);
-            assertEquals(5L * data.length, got.bytes());
+            assertEquals(5L * data.length, got.count());
             assertTrue(sends >= 15, "at least 3 sends of 1 MiB per call: " + sends);
         }
     }
@@ -81,14 +81,14 @@ class MsgZeroCopyTest {
         byte[] data = Sources.randomBytes(1024 * 1024, 3);
         Path src = Files.write(dir.resolve("mapped-src"), data);
         try (FileChannel in = FileChannel.open(src); Loopback pair = Loopback.open(0, 0)) {
-            CompletableFuture<Received> rx = Receivers.drain(pair.server);
+            CompletableFuture<Received> rx = Drain.toEnd(pair.server);
             for (int i = 0; i < 200; i++) {
                 KernelExperiments.mmapSendZeroCopy(Fds.of(in), Fds.of(pair.client), i, 64 * 1024);
             }
             assertTrue(Files.readAllLines(Path.of("/proc/self/maps")).stream().noneMatch(l -> l.endsWith("mapped-src")),
                     "a window of the file is still mapped (HAZARDS 10)");
             pair.client.shutdownOutput();
-            assertEquals(200L * 64 * 1024, rx.get(60, TimeUnit.SECONDS).bytes());
+            assertEquals(200L * 64 * 1024, rx.get(60, TimeUnit.SECONDS).count());
         }
     }
 

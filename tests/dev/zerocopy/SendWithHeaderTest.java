@@ -4,7 +4,6 @@ import dev.zerocopy.testkit.Loopback;
 import dev.zerocopy.testkit.Sources;
 import dev.zerocopy.testkit.Hashing;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +22,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.zerocopy.Receivers.Received;
+import dev.zerocopy.testkit.Drain;
+import dev.zerocopy.testkit.Received;
 
 /** sendWithHeader: header + file body + trailer, corked into full segments. */
 class SendWithHeaderTest {
@@ -47,7 +47,7 @@ class SendWithHeaderTest {
         ByteBuffer header = direct("xx" + h).position(2); // the position is honoured
         ByteBuffer trailer = direct("0\r\n\r\n");
         try (FileChannel in = FileChannel.open(src); Loopback pair = Loopback.open(0, 0)) {
-            CompletableFuture<Received> rx = Receivers.drain(pair.server);
+            CompletableFuture<Received> rx = Drain.toEnd(pair.server);
             long n = KernelExperiments.sendWithHeader(Fds.of(pair.client), header, Fds.of(in), 10,
                     body.length - 10, trailer);
             pair.client.shutdownOutput();
@@ -58,8 +58,8 @@ class SendWithHeaderTest {
             byte[] e = exp.toByteArray();
             assertEquals(e.length, n);
             Received got = rx.get(60, TimeUnit.SECONDS);
-            assertEquals(e.length, got.bytes());
-            assertArrayEquals(Hashing.digest(e, 0, e.length), got.sha256());
+            assertEquals(e.length, got.count());
+            assertEquals(Hashing.of(e, 0, e.length), got.sha256());
             assertEquals(0, header.remaining());
             assertEquals(0, trailer.remaining());
             assertEquals(0, in.position());
@@ -73,7 +73,7 @@ class SendWithHeaderTest {
         try (FileChannel in = FileChannel.open(src); Loopback pair = Loopback.open(0, 0)) {
             pair.client.setOption(StandardSocketOptions.TCP_NODELAY, true); // as HTTP servers set it
             int out = Fds.of(pair.client);
-            CompletableFuture<Received> rx = Receivers.drain(pair.server);
+            CompletableFuture<Received> rx = Drain.toEnd(pair.server);
             long before = KernelExperiments.tcpDataSegmentsOut(out);
             ByteBuffer header = direct("header: a few bytes\r\n\r\n");
             int headerLength = header.remaining();
@@ -89,7 +89,7 @@ class SendWithHeaderTest {
             }
             assertTrue(System.nanoTime() - t0 < 150_000_000L, "the socket was left corked");
             pair.client.shutdownOutput();
-            assertEquals(headerLength + 1000 + 7 + 1, rx.get(60, TimeUnit.SECONDS).bytes());
+            assertEquals(headerLength + 1000 + 7 + 1, rx.get(60, TimeUnit.SECONDS).count());
         }
     }
 
@@ -100,7 +100,7 @@ class SendWithHeaderTest {
         try (FileChannel in = FileChannel.open(src); Loopback pair = Loopback.open(0, 0)) {
             pair.client.setOption(StandardSocketOptions.TCP_NODELAY, true);
             int out = Fds.of(pair.client);
-            CompletableFuture<Received> rx = Receivers.drain(pair.server);
+            CompletableFuture<Received> rx = Drain.toEnd(pair.server);
             long before = KernelExperiments.tcpDataSegmentsOut(out);
             ByteBuffer header = direct("HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n");
             int headerLength = header.remaining();
@@ -111,7 +111,7 @@ class SendWithHeaderTest {
             byte[] e = new byte[headerLength + 3000];
             System.arraycopy("HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n".getBytes(StandardCharsets.US_ASCII), 0, e, 0, headerLength);
             System.arraycopy(body, 0, e, headerLength, 3000);
-            assertArrayEquals(Hashing.digest(e, 0, e.length), got.sha256());
+            assertEquals(Hashing.of(e, 0, e.length), got.sha256());
         }
     }
 
@@ -121,7 +121,7 @@ class SendWithHeaderTest {
         Path src = Files.write(dir.resolve("body"), body);
         Pipe pipe = Pipe.open();
         try (FileChannel in = FileChannel.open(src); Pipe.SinkChannel sink = pipe.sink(); Pipe.SourceChannel source = pipe.source()) {
-            CompletableFuture<Received> rx = Receivers.drain(source);
+            CompletableFuture<Received> rx = Drain.toEnd(source);
             long n = KernelExperiments.sendWithHeader(Fds.of(sink), direct("H"), Fds.of(in), 0, body.length,
                     null);
             sink.close();
@@ -129,7 +129,7 @@ class SendWithHeaderTest {
             byte[] e = new byte[1 + body.length];
             e[0] = 'H';
             System.arraycopy(body, 0, e, 1, body.length);
-            assertArrayEquals(Hashing.digest(e, 0, e.length), rx.get(60, TimeUnit.SECONDS).sha256());
+            assertEquals(Hashing.of(e, 0, e.length), rx.get(60, TimeUnit.SECONDS).sha256());
         }
     }
 

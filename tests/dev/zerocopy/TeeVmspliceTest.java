@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.zerocopy.Receivers.Received;
+import dev.zerocopy.testkit.Drain;
+import dev.zerocopy.testkit.Received;
 
 /** tee(2), vmsplice(2) and pipe splice: a stream duplicated to two consumers without a copy. */
 class TeeVmspliceTest {
@@ -39,7 +40,7 @@ class TeeVmspliceTest {
             int inRead = Fds.of(inSource);
             int copyWrite = Fds.of(copySink);
             int fileFd = Fds.of(a);
-            CompletableFuture<Received> consumerB = Receivers.drain(copySource);
+            CompletableFuture<Received> consumerB = Drain.toEnd(copySource);
             // The producer puts its bytes into the pipe by page reference (vmsplice). The buffer is
             // never changed afterwards, as the lifetime rule requires.
             ByteBuffer src = ByteBuffer.allocateDirect(data.length).put(data).flip();
@@ -58,8 +59,8 @@ class TeeVmspliceTest {
             copySink.close();
             assertEquals(data.length, total);
             Received b = consumerB.get(60, TimeUnit.SECONDS);
-            assertEquals(data.length, b.bytes());
-            assertArrayEquals(Hashing.digest(data, 0, data.length), b.sha256(), "consumer B");
+            assertEquals(data.length, b.count());
+            assertEquals(Hashing.of(data, 0, data.length), b.sha256(), "consumer B");
         }
         assertArrayEquals(data, Files.readAllBytes(fileA), "consumer A");
     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.Targets;
+import dev.zerocopy.testkit.Received;
 import dev.zerocopy.testkit.Hashing;
 import dev.zerocopy.testkit.Sources;
 import java.nio.channels.FileChannel;
@@ -83,7 +85,7 @@ class TransferMatrixTest {
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
-    @MethodSource("dev.zerocopy.Methods#servedPairs")
+    @MethodSource("dev.zerocopy.testkit.Methods#servedPairs")
     void slicesArriveIntact(TransferMethod method, Targets.Kind kind) throws Exception {
         MessageDigest md = Hashing.sha256();
         long total = 0;
@@ -98,7 +100,7 @@ class TransferMatrixTest {
                 md.update(data, (int) Math.min(offset, SIZE), (int) want);
                 total += want;
             }
-            Targets.Received received = target.finish();
+            Received received = target.finish();
             assertEquals(total, received.count(), "bytes received");
             assertEquals(Hashing.hex(md.digest()), received.sha256(), "SHA-256 of the concatenated slices");
         }
@@ -106,7 +108,7 @@ class TransferMatrixTest {
 
     /** A fresh random file of 8 MiB and change each run (the seed is in the failure message), whole and in random slices. */
     @ParameterizedTest(name = "{0} -> {1}")
-    @MethodSource("dev.zerocopy.Methods#servedPairs")
+    @MethodSource("dev.zerocopy.testkit.Methods#servedPairs")
     void randomLargeFile(TransferMethod method, Targets.Kind kind) throws Exception {
         long seed = System.nanoTime();
         Random random = new Random(seed);
@@ -129,7 +131,7 @@ class TransferMatrixTest {
                 md.update(bytes, offset, (int) want);
                 total += want;
             }
-            Targets.Received received = target.finish();
+            Received received = target.finish();
             assertEquals(total, received.count(), "seed " + seed);
             assertEquals(Hashing.hex(md.digest()), received.sha256(), "seed " + seed);
         }
@@ -153,7 +155,7 @@ class TransferMatrixTest {
             ErrnoException viaTransfer = assertThrows(ErrnoException.class,
                     () -> NativeZeroCopy.transfer(TransferMethod.COPY_FILE_RANGE, fdIn, fdOut, 4096, 100000));
             assertEquals(e.getMessage(), viaTransfer.getMessage());
-            Targets.Received received = target.finish();
+            Received received = target.finish();
             assertEquals(0, received.count());
             assertTrue(in.isOpen());
         }

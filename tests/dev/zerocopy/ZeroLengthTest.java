@@ -3,6 +3,7 @@ package dev.zerocopy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.Targets;
 import dev.zerocopy.testkit.Sources;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;

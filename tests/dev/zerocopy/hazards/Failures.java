@@ -4,33 +4,48 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.List;
-
 import dev.zerocopy.ErrnoException;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
+import dev.zerocopy.testkit.Libc;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Failures forced for real, each with the exact errno and syscall the kernel gives on Linux 6.x
  * (man pages of sendfile(2), splice(2), mmap(2), pread(2), write(2), copy_file_range(2)).
- * Shared by the errno-exactness and the leak tests. The descriptors are owned here.
+ * Shared by the errno-exactness, leak and soak tests. The descriptors are owned here.
  */
 final class Failures implements AutoCloseable {
+    /** errno numbers of Linux x86_64 (asm-generic/errno-base.h), to check ErrnoException.errno() against the name. */
+    static final Map<String, Integer> ERRNO = Map.of("EACCES", 13, "EBADF", 9, "EINVAL", 22, "EISDIR", 21, "ENODEV", 19,
+            "ENOSPC", 28, "EPIPE", 32, "ESPIPE", 29, "EXDEV", 18);
+
     /** One forced failure: a call and what it must report. */
     record Case(String name, TransferMethod method, int fdIn, int fdOut, String errno, String syscall) {
         void assertFails() {
             ErrnoException e = assertThrows(ErrnoException.class,
                     () -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, 1 << 20), name);
-            assertEquals(errno, e.errnoName(), name + ": " + e.getMessage());
-            assertEquals(syscall, e.syscall(), name + ": " + e.getMessage());
-            assertEquals(0, e.bytesTransferred(), name + ": bytes from this call only, not a stale count");
-            assertTrue(e.getMessage().contains(errno), e.getMessage());
+            assertReports(e, name, errno, syscall, 0);
         }
+    }
+
+    /**
+     * e reports errno (name and number), the failing syscall, exactly {@code bytes} moved before
+     * it (from this call only, never a stale count), and says so in its message, which ends with
+     * the C library's text for the errno.
+     */
+    static void assertReports(ErrnoException e, String what, String errno, String syscall, long bytes) {
+        String m = what + ": " + e.getMessage();
+        assertEquals(errno, e.errnoName(), m);
+        assertEquals(ERRNO.get(errno), e.errno(), m);
+        assertEquals(syscall, e.syscall(), m);
+        assertEquals(bytes, e.bytesTransferred(), m);
+        assertTrue(e.getMessage().endsWith(": " + errno + " (" + Libc.LIBC.strerror(e.errno()) + "), " + bytes + " bytes transferred"), m);
     }
 
     final int src;
@@ -39,18 +54,18 @@ final class Failures implements AutoCloseable {
     final List<Case> cases = new ArrayList<>();
 
     Failures(Path dir, Path source) throws IOException {
-        src = open(source.toString(), Support.LibC.O_RDONLY);
-        devNull = open("/dev/null", Support.LibC.O_WRONLY);
-        int devFull = open("/dev/full", Support.LibC.O_WRONLY);
+        src = open(source.toString(), Libc.O_RDONLY);
+        devNull = open("/dev/null", Libc.O_WRONLY);
+        int devFull = open("/dev/full", Libc.O_WRONLY);
         Path appendFile = Files.createFile(dir.resolve("append-" + System.nanoTime()));
-        int append = open(appendFile.toString(), Support.LibC.O_WRONLY | Support.LibC.O_APPEND);
-        int writeOnly = open(source.toString(), Support.LibC.O_WRONLY); // non-empty, so mmap is reached
-        int directory = open(dir.toString(), Support.LibC.O_RDONLY);
-        int[] pipe = Support.pipe();
+        int append = open(appendFile.toString(), Libc.O_WRONLY | Libc.O_APPEND);
+        int writeOnly = open(source.toString(), Libc.O_WRONLY); // non-empty, so mmap is reached
+        int directory = open(dir.toString(), Libc.O_RDONLY);
+        int[] pipe = Libc.pipe();
         owned.add(pipe[0]);
         owned.add(pipe[1]);
-        int[] broken = Support.pipe();
-        Support.closeQuietly(broken[0]); // no reader: writes give EPIPE (HotSpot ignores SIGPIPE)
+        int[] broken = Libc.pipe();
+        Libc.closeQuietly(broken[0]); // no reader: writes give EPIPE (HotSpot ignores SIGPIPE)
         owned.add(broken[1]);
         int bad = Integer.MAX_VALUE; // above any RLIMIT_NOFILE: never an open fd
 
@@ -60,6 +75,8 @@ final class Failures implements AutoCloseable {
         cases.add(new Case("splice to a pipe without reader", TransferMethod.SPLICE, src, broken[1], "EPIPE", "splice"));
         cases.add(new Case("splice to an O_APPEND file", TransferMethod.SPLICE, src, append, "EINVAL", "splice"));
         cases.add(new Case("splice from a directory", TransferMethod.SPLICE, directory, devNull, "EINVAL", "splice"));
+        cases.add(new Case("splice from a pipe at an offset", TransferMethod.SPLICE, pipe[0], devNull, "ESPIPE", "splice"));
+        cases.add(new Case("read+write from a bad fd", TransferMethod.READ_WRITE, bad, devNull, "EBADF", "pread"));
         cases.add(new Case("read+write to /dev/full", TransferMethod.READ_WRITE, src, devFull, "ENOSPC", "write"));
         cases.add(new Case("read+write from a pipe", TransferMethod.READ_WRITE, pipe[0], devNull, "ESPIPE", "pread"));
         cases.add(new Case("read+write from a directory", TransferMethod.READ_WRITE, directory, devNull, "EISDIR", "pread"));
@@ -71,27 +88,21 @@ final class Failures implements AutoCloseable {
         cases.add(new Case("mmap+write from a bad fd", TransferMethod.MMAP_WRITE, bad, devNull, "EBADF", "fstat"));
         cases.add(new Case("copy_file_range to an O_APPEND file", TransferMethod.COPY_FILE_RANGE, src, append, "EBADF", "copy_file_range"));
         cases.add(new Case("copy_file_range to a char device", TransferMethod.COPY_FILE_RANGE, src, devNull, "EINVAL", "copy_file_range"));
+        cases.add(new Case("copy_file_range to a pipe", TransferMethod.COPY_FILE_RANGE, src, pipe[1], "EINVAL", "copy_file_range"));
         cases.add(new Case("copy_file_range from /proc", TransferMethod.COPY_FILE_RANGE,
-                open("/proc/version", Support.LibC.O_RDONLY), open(appendFile.toString(), Support.LibC.O_WRONLY), "EXDEV", "copy_file_range"));
+                open("/proc/version", Libc.O_RDONLY), open(appendFile.toString(), Libc.O_WRONLY), "EXDEV", "copy_file_range"));
     }
 
     private int open(String path, int flags) {
-        int fd = Support.LIBC.open(path, flags | Support.LibC.O_CLOEXEC, 0);
-        if (fd < 0) {
-            throw new IllegalStateException("open " + path);
-        }
+        int fd = Libc.open(path, flags);
         owned.add(fd);
         return fd;
-    }
-
-    static boolean tmpfsAvailable() {
-        return Files.isDirectory(Paths.get("/dev/shm"));
     }
 
     @Override
     public void close() {
         for (int fd : owned) {
-            Support.closeQuietly(fd);
+            Libc.closeQuietly(fd);
         }
     }
 }

@@ -4,27 +4,20 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.IntSupplier;
 import java.util.stream.Stream;
-
-import jnr.ffi.LibraryLoader;
 
 /** What the kernel says about this process: open fds, mappings, RSS, and what a thread is blocked in. */
 public final class Proc {
     private Proc() {
     }
 
-    /** libc functions the tests need and the shim does not wrap. */
-    public interface LibC {
-        int gettid();
-    }
-
-    private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
-
     /** The kernel thread id of the calling thread. */
     public static int gettid() {
-        return LIBC.gettid();
+        return Libc.LIBC.gettid();
     }
 
     /** Number of open descriptors (entries of /proc/self/fd, less the one listing it). */
@@ -34,6 +27,34 @@ public final class Proc {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Number of descriptors of this process open on {@code file}: unlike {@link #fdCount()}, not
+     * moved by other threads (of earlier test classes too) that close unrelated descriptors meanwhile.
+     */
+    public static int fdsOf(Path file) {
+        Path target;
+        try {
+            target = file.toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int n = 0;
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path p : s.toList()) {
+                try {
+                    if (Files.readSymbolicLink(p).equals(target)) {
+                        n++;
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile, or the listing's own fd
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return n;
     }
 
     /**
@@ -58,21 +79,27 @@ public final class Proc {
         }
     }
 
-    /** Targets of all open descriptors, e.g. "pipe:[1234]". */
-    public static List<String> fdLinks() throws IOException {
+    /**
+     * The pipe ends open in this process, as "fd=pipe:[inode]": keyed by inode too, so a pipe that
+     * reuses the number of one just closed (by a thread of an earlier test class) counts as new.
+     */
+    public static Set<String> pipeFds() {
+        Set<String> pipes = new HashSet<>();
         try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            return s.map(p -> {
+            for (Path p : s.toList()) {
                 try {
-                    return Files.readSymbolicLink(p).toString();
+                    String link = Files.readSymbolicLink(p).toString();
+                    if (link.startsWith("pipe:")) {
+                        pipes.add(p.getFileName() + "=" + link);
+                    }
                 } catch (IOException e) {
-                    return "gone"; // the fd of the listing itself
+                    // closed meanwhile, or the listing's own fd
                 }
-            }).filter(l -> !l.equals("gone")).toList();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-    }
-
-    public static long pipeCount() throws IOException {
-        return fdLinks().stream().filter(l -> l.startsWith("pipe:[")).count();
+        return pipes;
     }
 
     /** Lines of /proc/self/maps, and those that map `file`. */

@@ -15,7 +15,11 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.style.Styler;
 
-/** A PNG grid: per target, throughput (GB/s median) and sending-thread CPU (ms per GiB) by method and size. */
+/**
+ * A PNG grid: per target, throughput (GB/s median, error bars the 95% interval's larger half) and
+ * CPU (sending + receiving thread ms per GiB, median) by method and size; where both veth links
+ * ran, a last row contrasts scatter-gather on and off per method at the largest size.
+ */
 final class Chart {
     /** One colour per contender, the same in every panel: the library's paths cool, NIO's warm. */
     private static final Color[] PALETTE = {
@@ -39,14 +43,17 @@ final class Chart {
         List<CategoryChart> charts = new ArrayList<>();
         for (Target t : targets) {
             String suffix = t.copies() ? "" : " (NOTHING IS COPIED)";
-            charts.add(chart(rows, t, "GB/s", "target " + t.name() + suffix + ": throughput, median (higher is better)", false));
-            charts.add(chart(rows, t, "ms/GiB", "target " + t.name() + suffix + ": sending thread CPU ms per GiB (lower is better)", true));
+            charts.add(chart(rows, t, "GB/s", t.label() + suffix + ": GB/s, median and 95% interval (higher is better)", false));
+            charts.add(chart(rows, t, "ms/GiB", t.label() + suffix + ": sender + receiver thread CPU ms/GiB (lower is better)", true));
         }
+        List<CategoryChart> sg = sgPanel(rows);
+        charts.addAll(sg);
+        int panels = targets.size() + (sg.isEmpty() ? 0 : 1);
         String name = file.toString();
         if (name.toLowerCase(Locale.ROOT).endsWith(".png")) {
             name = name.substring(0, name.length() - 4); // XChart appends the extension itself
         }
-        BitmapEncoder.saveBitmap(charts, targets.size(), 2, name, BitmapEncoder.BitmapFormat.PNG);
+        BitmapEncoder.saveBitmap(charts, panels, 2, name, BitmapEncoder.BitmapFormat.PNG);
     }
 
     private static CategoryChart chart(List<Comparison.Row> rows, Target target, String yTitle, String title, boolean cpu) {
@@ -57,6 +64,7 @@ final class Chart {
         c.getStyler().setDecimalPattern("#,##0.##");
         List<String> sizes = new ArrayList<>();
         Map<String, List<Double>> series = new LinkedHashMap<>();
+        Map<String, List<Double>> errors = new LinkedHashMap<>();
         Map<String, Color> colors = new LinkedHashMap<>();
         for (Comparison.Row r : rows) {
             if (r.target != target) {
@@ -67,8 +75,9 @@ final class Chart {
                 sizes.add(size);
             }
             String name = (r.contender.family().equals("nio") ? "" : "native ") + r.contender.label();
-            double v = r.failed() ? 0 : cpu ? r.cpuMsPerGiB() : r.gbpsMedian();
+            double v = r.failed() ? 0 : cpu ? r.threadsMsPerGiB() : r.gbpsMedian();
             series.computeIfAbsent(name, k -> new ArrayList<>()).add(Double.isNaN(v) ? 0 : v);
+            errors.computeIfAbsent(name, k -> new ArrayList<>()).add(cpu || r.failed() ? 0 : halfInterval(r));
             colors.put(name, colorOf(r.contender));
         }
         if (sizes.isEmpty()) {
@@ -77,9 +86,56 @@ final class Chart {
         }
         series.forEach((name, values) -> {
             if (values.size() == sizes.size()) {
-                c.addSeries(name, sizes, values).setFillColor(colors.getOrDefault(name, Color.GRAY));
+                c.addSeries(name, sizes, values, errors.getOrDefault(name, null)).setFillColor(colors.getOrDefault(name, Color.GRAY));
             }
         });
         return c;
+    }
+
+    /** The larger half of the 95% interval of the median (0 when undefined): symmetric bars cover it. */
+    private static double halfInterval(Comparison.Row r) {
+        Statistics.Interval ci = r.gbpsInterval();
+        double m = r.gbpsMedian();
+        return ci.defined() ? Math.max(ci.high() - m, m - ci.low()) : 0;
+    }
+
+    /** GB/s and CPU per method over veth-sg vs veth-nosg at the largest size, or nothing without both links. */
+    private static List<CategoryChart> sgPanel(List<Comparison.Row> rows) {
+        long largest = rows.stream().filter(r -> r.target.link() != null && r.target.link().startsWith("veth"))
+                .mapToLong(r -> r.size).max().orElse(-1);
+        List<CategoryChart> out = new ArrayList<>();
+        for (boolean cpu : new boolean[] {false, true}) {
+            CategoryChart c = new CategoryChartBuilder().width(900).height(420)
+                    .title("scatter-gather on vs off (veth, " + (largest < 0 ? "" : Sizes.format(largest)) + " per transfer): "
+                            + (cpu ? "sender + receiver CPU ms/GiB" : "GB/s with 95% interval"))
+                    .xAxisTitle("method").yAxisTitle(cpu ? "ms/GiB" : "GB/s").build();
+            c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+            c.getStyler().setDecimalPattern("#,##0.##");
+            List<String> methods = new ArrayList<>();
+            for (Comparison.Row r : rows) {
+                if (r.size == largest && "veth-sg".equals(r.target.link()) && !r.failed() && !methods.contains(r.contender.id())) {
+                    methods.add(r.contender.id());
+                }
+            }
+            for (String link : List.of("veth-sg", "veth-nosg")) {
+                List<Double> v = new ArrayList<>();
+                List<Double> e = new ArrayList<>();
+                for (String m : methods) {
+                    Comparison.Row r = rows.stream().filter(x -> x.size == largest && link.equals(x.target.link())
+                            && x.contender.id().equals(m)).findFirst().orElse(null);
+                    double y = r == null || r.failed() ? 0 : cpu ? r.threadsMsPerGiB() : r.gbpsMedian();
+                    v.add(Double.isNaN(y) ? 0 : y);
+                    e.add(r == null || r.failed() || cpu ? 0 : halfInterval(r));
+                }
+                if (!methods.isEmpty()) {
+                    c.addSeries(link.equals("veth-sg") ? "SG on (2.4 gather)" : "SG off (copy at GSO)", methods, v, e)
+                            .setFillColor(link.equals("veth-sg") ? new Color(0x2ca02c) : new Color(0xd62728));
+                }
+            }
+            if (!methods.isEmpty()) {
+                out.add(c);
+            }
+        }
+        return out;
     }
 }

@@ -3,35 +3,44 @@ package dev.zerocopy.cli;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import dev.zerocopy.Measurement;
+import dev.zerocopy.ThreadAffinity;
 import dev.zerocopy.ThreadUsage;
 
 /**
  * Runs every contender on the same data, per target and size, interleaved (A B C A B C ...) so
  * that drift (other load, frequency, page cache) hits them all alike; warm-up rounds first, then
- * the measured ones. One sample is a batch of transfers of the size, at consecutive offsets of the
- * source, long enough (--batch) for the clocks to resolve it. Everything is measured on the
- * sending thread (this one): wall time until the receiver has the last byte, its CPU time, faults
- * and context switches (getrusage RUSAGE_THREAD), and for the library's paths the syscalls the
- * shim made. A contender that fails gets its error in its row; the run goes on.
+ * measured rounds until every row has at least the minimum of samples and its median's 95%
+ * interval is within +-5%, or the cap is reached (only the rows still short of that run again).
+ * One sample is a batch of transfers of the size, at consecutive offsets of the source, long
+ * enough (--batch) for the clocks to resolve it, ended by a flush of what the sender holds back.
+ * Per sample: wall time until the receiver has the last byte; the sending thread's CPU, faults and
+ * context switches (getrusage RUSAGE_THREAD) and, for the library's paths, the shim's syscalls;
+ * the receiving thread's CPU; whole-machine CPU from /proc/stat; for TCP the socket's tcp_info
+ * and the namespace's delayed-ACK and autocorking counters. With --cpus the sending thread (this
+ * one) and every receiving thread are pinned. A contender that fails gets its error in its row.
  */
 final class Comparison {
-    /** What to run. */
+    /** What to run; senderCpu and receiverCpu are -1 when not pinned. */
     record Settings(List<Contender> contenders, boolean contendersChosen, List<Target> targets, List<Long> sizes,
-                    int repeats, int warmup, long batchBytes, Path workDir) {
+                    int minRepeats, int maxRepeats, int warmup, long batchBytes, Path workDir, int senderCpu, int receiverCpu) {
     }
 
+    /** A row whose median's interval is within this fraction of it has converged. */
+    static final double CONVERGED = 0.05;
+
     /**
-     * One measured batch: bytes moved and what it cost the sending thread; kernelIoCalls is the
-     * kernel's read/write-family syscall count ({@link KernelIo}), -1 where unavailable;
-     * completions the MSG_ZEROCOPY completions of the batch, null for other paths.
+     * One measured batch: bytes moved and what it cost. kernelIoCalls is the kernel's
+     * read/write-family syscall count ({@link KernelIo}), -1 where unavailable; completions the
+     * MSG_ZEROCOPY completions of the batch, null for other paths; tcp null for non-TCP targets;
+     * offloads the sending device's offloads read back during the sample, null without a device.
      */
-    record Sample(long bytes, long wallNanos, ThreadUsage usage, long kernelIoCalls, Contender.Completions completions) {
+    record Sample(long bytes, long wallNanos, ThreadUsage usage, long kernelIoCalls, Contender.Completions completions,
+                  long receiverCpuNanos, MachineCpu.Ticks machine, TcpCounters tcp, String offloads) {
         double gbps() {
             return wallNanos > 0 ? (double) bytes / wallNanos : Double.NaN;
         }
@@ -42,6 +51,11 @@ final class Comparison {
 
         double msPerGiB(long nanos) {
             return nanos / 1e6 * (double) (1L << 30) / bytes;
+        }
+
+        /** Sending plus receiving thread CPU per GiB: exact thread clocks (on this kernel they include the softirq work the threads ran). */
+        double threadsMsPerGiB() {
+            return msPerGiB(usage.threadCpuNanos() + receiverCpuNanos);
         }
     }
 
@@ -66,8 +80,20 @@ final class Comparison {
             return error != null;
         }
 
+        double[] gbpsSamples() {
+            return samples.stream().mapToDouble(Sample::gbps).toArray();
+        }
+
+        double[] threadsCpuSamples() {
+            return samples.stream().mapToDouble(Sample::threadsMsPerGiB).toArray();
+        }
+
         double gbpsMedian() {
-            return median(samples.stream().mapToDouble(Sample::gbps).toArray());
+            return Statistics.median(gbpsSamples());
+        }
+
+        Statistics.Interval gbpsInterval() {
+            return Statistics.medianInterval(gbpsSamples());
         }
 
         double gbpsMin() {
@@ -78,9 +104,50 @@ final class Comparison {
             return samples.stream().mapToDouble(Sample::gbps).max().orElse(Double.NaN);
         }
 
+        /** Enough samples for an interval and a test (warned about otherwise). */
+        boolean enoughSamples() {
+            return samples.size() >= Statistics.MIN_SAMPLES;
+        }
+
+        /** The median's 95% interval is within +-5% of it. */
+        boolean converged() {
+            return Statistics.relativeHalfWidth(gbpsSamples()) <= CONVERGED;
+        }
+
+        boolean multimodal() {
+            return Statistics.multimodal(gbpsSamples());
+        }
+
         /** Median CPU time of the sending thread per GiB, from its CPU clock (exact). */
         double cpuMsPerGiB() {
             return median(samples.stream().mapToDouble(s -> s.msPerGiB(s.usage().threadCpuNanos())).toArray());
+        }
+
+        /** Median CPU time of the receiving thread per GiB (0 for file and /dev/null targets). */
+        double receiverMsPerGiB() {
+            return median(samples.stream().mapToDouble(s -> s.msPerGiB(s.receiverCpuNanos())).toArray());
+        }
+
+        /** Median of sending plus receiving thread CPU per GiB. */
+        double threadsMsPerGiB() {
+            return median(threadsCpuSamples());
+        }
+
+        /** Whole-machine busy CPU per GiB (/proc/stat, incl. softirq), summed over the samples (ticks are 10 ms). */
+        double machineMsPerGiB() {
+            return machineTotal(MachineCpu.Ticks::busy);
+        }
+
+        /** The softirq part of {@link #machineMsPerGiB}. */
+        double softirqMsPerGiB() {
+            return machineTotal(MachineCpu.Ticks::softirq);
+        }
+
+        private double machineTotal(java.util.function.ToLongFunction<MachineCpu.Ticks> part) {
+            if (samples.isEmpty() || samples.stream().anyMatch(s -> s.machine().busy() < 0)) {
+                return Double.NaN;
+            }
+            return totalMsPerGiB(samples.stream().mapToLong(s -> part.applyAsLong(s.machine())).sum() * MachineCpu.NANOS_PER_TICK);
         }
 
         /** User CPU per GiB from getrusage, summed over all samples (it is sampled per tick, so sums beat medians). */
@@ -96,6 +163,35 @@ final class Comparison {
         private double totalMsPerGiB(long nanos) {
             long bytes = samples.stream().mapToLong(Sample::bytes).sum();
             return bytes == 0 ? Double.NaN : nanos / 1e6 * (double) (1L << 30) / bytes;
+        }
+
+        /** Delayed ACKs summed over the samples (TCP rows), -1 where unknown. */
+        long delayedAcks() {
+            if (samples.isEmpty() || samples.stream().anyMatch(s -> s.tcp() == null || s.tcp().delayedAcks() < 0)) {
+                return -1;
+            }
+            return samples.stream().mapToLong(s -> s.tcp().delayedAcks()).sum();
+        }
+
+        /** Retransmitted segments summed over the samples (TCP rows), -1 where unknown. */
+        long retransmits() {
+            if (samples.isEmpty() || samples.stream().anyMatch(s -> s.tcp() == null)) {
+                return -1;
+            }
+            return samples.stream().mapToLong(s -> s.tcp().retransmits()).sum();
+        }
+
+        /** Data segments per MiB (TCP rows), NaN where unknown. */
+        double segmentsPerMiB() {
+            if (samples.isEmpty() || samples.stream().anyMatch(s -> s.tcp() == null)) {
+                return Double.NaN;
+            }
+            return median(samples.stream().mapToDouble(s -> s.perMiB(s.tcp().segments())).toArray());
+        }
+
+        /** The distinct offload readings of the sending device during the samples (one, if nothing changed). */
+        List<String> offloadsSeen() {
+            return samples.stream().map(Sample::offloads).filter(o -> o != null).distinct().collect(java.util.stream.Collectors.toList());
         }
 
         /** NaN when the contender's syscalls are not counted (the NIO paths run outside the shim). */
@@ -154,20 +250,14 @@ final class Comparison {
     }
 
     static double median(double[] values) {
-        if (values.length == 0) {
-            return Double.NaN;
-        }
-        double[] v = values.clone();
-        Arrays.sort(v);
-        int n = v.length;
-        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+        return Statistics.median(values);
     }
 
-    /** The contenders that run against a target: all that were asked for, or the defaults for its kind. */
-    List<Contender> contendersFor(Target target) {
+    /** The contenders that run against a target at a size: all that were asked for, or the defaults there. */
+    List<Contender> contendersFor(Target target, long size) {
         List<Contender> out = new ArrayList<>();
         for (Contender c : settings.contenders()) {
-            if (settings.contendersChosen() || c.runsByDefault(target.kind())) {
+            if (settings.contendersChosen() || c.runsByDefault(target.kind(), size)) {
                 out.add(c);
             }
         }
@@ -186,12 +276,14 @@ final class Comparison {
         return Math.max(max, settings.batchBytes());
     }
 
-    /** Samples this run takes (for the progress bar). */
+    /** Samples this run takes at most (for the progress bar; rows that converge early take fewer). */
     long totalSteps() {
-        long rounds = (long) settings.warmup() + settings.repeats();
+        long rounds = (long) settings.warmup() + settings.maxRepeats();
         long n = 0;
         for (Target t : settings.targets()) {
-            n += contendersFor(t).size() * (long) settings.sizes().size() * rounds;
+            for (long size : settings.sizes()) {
+                n += contendersFor(t, size).size() * rounds;
+            }
         }
         return n;
     }
@@ -215,8 +307,12 @@ final class Comparison {
         }
     }
 
-    /** Runs everything against source; rows in report order (target, size, contender). */
+    /** Runs everything against source on the calling thread (pinned first with --cpus); rows in report order. */
     List<Row> run(Source source, Listener listener) throws IOException {
+        if (settings.senderCpu() >= 0) {
+            ThreadAffinity.pinCurrentThread(settings.senderCpu());
+            Thread.currentThread().setName("compare-sender"); // named once pinned (see Receiver)
+        }
         KernelIo kernelIo = KernelIo.openForThisThread(); // samples run on this thread
         try {
             return run(source, listener, kernelIo);
@@ -229,35 +325,36 @@ final class Comparison {
 
     private List<Row> run(Source source, Listener listener, KernelIo kernelIo) throws IOException {
         List<Row> rows = new ArrayList<>();
-        int rounds = settings.warmup() + settings.repeats();
         for (Target target : settings.targets()) {
-            List<Contender> contenders = contendersFor(target);
             Map<Contender, Open> open = new LinkedHashMap<>();
             try {
                 for (long size : settings.sizes()) {
                     int k = transfersPerSample(size, source.size());
                     long crc = source.crc32c(0, k * size);
                     List<Row> group = new ArrayList<>();
-                    for (Contender c : contenders) {
+                    for (Contender c : contendersFor(target, size)) {
                         group.add(new Row(target, size, c, k));
                     }
                     rows.addAll(group);
-                    for (int round = 0; round < rounds; round++) {
+                    for (int round = 0; round < settings.warmup(); round++) {
                         for (Row row : group) {
-                            if (!row.failed()) {
-                                try {
-                                    Sample s = sample(row, source, open, crc, kernelIo);
-                                    if (round >= settings.warmup()) {
-                                        row.samples.add(s);
-                                    }
-                                } catch (IOException | RuntimeException e) {
-                                    row.error = describe(e);
-                                    Open o = open.remove(row.contender);
-                                    if (o != null) {
-                                        o.close(); // a half-sent sample leaves junk in the stream: start afresh
-                                    }
-                                }
+                            take(row, source, open, crc, kernelIo, false);
+                            listener.step(row);
+                        }
+                    }
+                    while (true) {
+                        List<Row> todo = new ArrayList<>();
+                        for (Row row : group) {
+                            int n = row.samples.size();
+                            if (!row.failed() && (n < settings.minRepeats() || (n < settings.maxRepeats() && !row.converged()))) {
+                                todo.add(row);
                             }
+                        }
+                        if (todo.isEmpty()) {
+                            break;
+                        }
+                        for (Row row : todo) {
+                            take(row, source, open, crc, kernelIo, true);
                             listener.step(row);
                         }
                     }
@@ -269,11 +366,30 @@ final class Comparison {
         return rows;
     }
 
+    /** One sample of row, kept if measured; a failure ends the row with its error. */
+    private void take(Row row, Source source, Map<Contender, Open> open, long crc, KernelIo kernelIo, boolean measured) {
+        if (row.failed()) {
+            return;
+        }
+        try {
+            Sample s = sample(row, source, open, crc, kernelIo);
+            if (measured) {
+                row.samples.add(s);
+            }
+        } catch (IOException | RuntimeException e) {
+            row.error = describe(e);
+            Open o = open.remove(row.contender);
+            if (o != null) {
+                o.close(); // a half-sent sample leaves junk in the stream: start afresh
+            }
+        }
+    }
+
     private Sample sample(Row row, Source source, Map<Contender, Open> open, long expectedCrc, KernelIo kernelIo)
             throws IOException {
         Open o = open.get(row.contender);
         if (o == null) {
-            Target.Endpoint endpoint = row.target.open(settings.workDir());
+            Target.Endpoint endpoint = row.target.open(settings.workDir(), settings.receiverCpu());
             try {
                 o = new Open(endpoint, row.contender.open(source, endpoint));
             } catch (IOException | RuntimeException e) {
@@ -287,16 +403,23 @@ final class Comparison {
         long bytes = k * size;
         o.endpoint.begin(bytes);
         Contender.Completions zcBefore = o.transfer.completions();
+        TcpCounters.Reading tcpBefore = o.endpoint.tcpReading();
+        MachineCpu.Ticks machineBefore = MachineCpu.now();
         long ioBefore = kernelIo != null ? kernelIo.calls() : -1;
         ThreadUsage before = Measurement.threadUsage();
         for (int i = 0; i < k; i++) {
             o.transfer.run(i * size, size);
         }
+        o.endpoint.flush();
         ThreadUsage after = Measurement.threadUsage();
         long ioCalls = kernelIo != null ? KernelIo.delta(ioBefore, kernelIo.calls()) : -1;
         Contender.Completions zcAfter = o.transfer.completions();
         Contender.Completions completions = zcAfter == null ? null : zcAfter.minus(zcBefore);
         Target.Receipt r = o.endpoint.finish(Math.max(60_000, bytes / 20_000)); // 20 MB/s would be pathological
+        MachineCpu.Ticks machine = MachineCpu.delta(machineBefore, MachineCpu.now());
+        TcpCounters.Reading tcpAfter = o.endpoint.tcpReading();
+        TcpCounters tcp = tcpBefore == null || tcpAfter == null ? null : tcpAfter.minus(tcpBefore);
+        dev.zerocopy.NetDevices.Offloads offloads = o.endpoint.offloads(); // read back: is SG really as set?
         if (r.bytes() != bytes) {
             row.verified = false;
             throw new IOException("VERIFY FAILED: " + r.bytes() + " bytes arrived, " + bytes + " sent");
@@ -307,7 +430,8 @@ final class Comparison {
         }
         ThreadUsage used = after.minus(before);
         long end = Math.max(after.wallNanos(), r.lastByteNanos()); // both CLOCK_MONOTONIC (System.nanoTime on Linux)
-        return new Sample(bytes, end - before.wallNanos(), used, ioCalls, completions);
+        return new Sample(bytes, end - before.wallNanos(), used, ioCalls, completions, r.receiverCpuNanos(), machine, tcp,
+                offloads == null ? null : offloads.toString());
     }
 
     private static String describe(Throwable e) {

@@ -29,8 +29,8 @@ public interface Contender {
     /** True when its syscalls go through the shim and so are counted exactly. */
     boolean countsSyscalls();
 
-    /** Whether it runs by default against this kind of target (it may still be asked for). */
-    boolean runsByDefault(Target.Kind kind);
+    /** Whether it runs by default against this kind of target at this size (it may still be asked for). */
+    boolean runsByDefault(Target.Kind kind, long size);
 
     /** Prepares to send from source to endpoint (buffers, mappings); closed after its samples. */
     Transfer open(Source source, Target.Endpoint endpoint) throws IOException;

@@ -10,6 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.zip.CRC32C;
 
+import dev.zerocopy.Measurement;
+import dev.zerocopy.ThreadAffinity;
+
 /**
  * The reading end of a socket or pipe target: a thread that reads exactly the bytes of each
  * sample and hashes every one (CRC32C), so a contender that drops, repeats or reorders bytes
@@ -34,9 +37,14 @@ final class Receiver {
         }
     }
 
-    Receiver(ReadableByteChannel channel, String name) {
+    private final int cpu;
+
+    /** cpu: the CPU the thread pins itself to first, or -1 to leave it to the scheduler. */
+    Receiver(ReadableByteChannel channel, String name, int cpu) {
         this.channel = channel;
-        this.thread = new Thread(this::run, "receiver-" + name);
+        this.cpu = cpu;
+        // Named for what it is only once pinned, so a reader of /proc never sees it on the wrong CPUs.
+        this.thread = new Thread(() -> run("receiver-" + name), "receiver-starting");
         thread.setDaemon(true);
         thread.start();
     }
@@ -70,13 +78,18 @@ final class Receiver {
         }
     }
 
-    private void run() {
+    private void run(String name) {
         ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
         CRC32C crc = new CRC32C();
         Job job = null;
         try {
+            if (cpu >= 0) {
+                ThreadAffinity.pinCurrentThread(cpu);
+            }
+            Thread.currentThread().setName(name);
             while (true) {
                 job = jobs.take();
+                long cpuBefore = Measurement.threadUsage().threadCpuNanos();
                 crc.reset();
                 long got = 0;
                 long last = 0;
@@ -93,7 +106,8 @@ final class Receiver {
                     buf.flip();
                     crc.update(buf);
                 }
-                job.done.complete(new Target.Receipt(got, crc.getValue(), last));
+                long cpuUsed = Measurement.threadUsage().threadCpuNanos() - cpuBefore;
+                job.done.complete(new Target.Receipt(got, crc.getValue(), last, cpuUsed));
                 job = null;
             }
         } catch (IOException | RuntimeException e) {

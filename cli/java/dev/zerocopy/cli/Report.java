@@ -19,10 +19,12 @@ final class Report {
     private final Comparison.Settings settings;
     private final List<Comparison.Row> rows;
     private final Map<String, String> machine;
+    private final List<String> notes;
 
-    Report(Comparison.Settings settings, List<Comparison.Row> rows, String loadBefore) {
+    Report(Comparison.Settings settings, List<Comparison.Row> rows, String loadBefore, List<String> notes) {
         this.settings = settings;
         this.rows = rows;
+        this.notes = notes;
         this.machine = machine();
         machine.put("load_average_before", loadBefore);
         machine.put("load_average_after", loadAverage());
@@ -63,18 +65,52 @@ final class Report {
         return "unknown";
     }
 
-    /** Median GB/s of the ratio baseline on the row's target and size, or NaN. */
-    double baseline(Comparison.Row row) {
+    /** The ratio baseline's row on the row's target and size, or null. */
+    Comparison.Row baselineRow(Comparison.Row row) {
         for (Comparison.Row r : rows) {
-            if (r.target == row.target && r.size == row.size && r.contender.id().equals(Contenders.BASELINE) && !r.failed()) {
-                return r.gbpsMedian();
+            if (r.target == row.target && r.size == row.size && r.contender.id().equals(Contenders.BASELINE) && !r.failed()
+                    && !r.samples.isEmpty()) {
+                return r;
             }
         }
-        return Double.NaN;
+        return null;
     }
 
     double ratio(Comparison.Row row) {
-        return row.failed() ? Double.NaN : row.gbpsMedian() / baseline(row);
+        Comparison.Row b = baselineRow(row);
+        return row.failed() || b == null ? Double.NaN : row.gbpsMedian() / b.gbpsMedian();
+    }
+
+    /** Mann-Whitney p of the row's GB/s against the baseline's, NaN without a baseline. */
+    double pVsBaseline(Comparison.Row row) {
+        Comparison.Row b = baselineRow(row);
+        return row.failed() || b == null || row.samples.isEmpty() ? Double.NaN : Statistics.mannWhitneyP(row.gbpsSamples(), b.gbpsSamples());
+    }
+
+    /** "1.52x" when significantly different from transferTo, "~" when not, "base" for transferTo itself. */
+    String ratioText(Comparison.Row row) {
+        Comparison.Row b = baselineRow(row);
+        if (b == null || row.failed()) {
+            return "-";
+        }
+        if (b == row) {
+            return "base";
+        }
+        return Statistics.differ(row.gbpsSamples(), b.gbpsSamples()) ? fmt(ratio(row), 2) + "x" : "~";
+    }
+
+    /** Warnings of a row: too few samples, interval not within +-5% at the cap, several modes. */
+    static String flags(Comparison.Row row) {
+        List<String> f = new ArrayList<>();
+        if (!row.enoughSamples()) {
+            f.add("n=" + row.samples.size() + "<" + Statistics.MIN_SAMPLES + "!");
+        } else if (!row.converged()) {
+            f.add("*");
+        }
+        if (row.multimodal()) {
+            f.add("MULTIMODAL");
+        }
+        return String.join(" ", f);
     }
 
     private static String fmt(double v, int decimals) {
@@ -82,7 +118,7 @@ final class Report {
     }
 
     /** Fewer decimals as numbers grow, so columns stay short. */
-    private static String num(double v) {
+    static String num(double v) {
         if (Double.isNaN(v)) {
             return "-";
         }
@@ -90,27 +126,104 @@ final class Report {
         return fmt(v, a >= 100 ? 0 : a >= 10 ? 1 : a >= 0.1 ? 2 : a == 0 ? 0 : 3);
     }
 
-    void printTable(PrintStream out) {
-        out.println("native-zerocopy compare: every path on the same page-cached data, interleaved; "
-                + settings.repeats() + " measured rounds after " + settings.warmup() + " warm-up");
+    /** The summary, then the compact table (or every column when verbose), then the notes. */
+    void print(PrintStream out, boolean verbose) {
+        out.println("native-zerocopy compare: every path on the same page-cached data, interleaved; " + settings.minRepeats()
+                + " to " + settings.maxRepeats() + " measured samples per row (more while its median's 95% interval is "
+                + "wider than +-5%) after " + settings.warmup() + " warm-up");
         out.println("machine: " + machine.get("kernel") + ", " + machine.get("cpu") + ", " + machine.get("cores")
                 + " cores, " + machine.get("memory") + ", " + machine.get("jvm") + "; load average "
                 + machine.get("load_average_before") + " before, " + machine.get("load_average_after") + " after");
-        out.println("copies: classic model per byte (CPU/DMA); sysc/MiB: syscalls counted exactly in the shim ('-': NIO, outside it);");
-        out.println("rw/MiB: the kernel's read/write-family count for the thread (/proc/thread-self/io syscr+syscw), for all rows:");
-        out.println("  (p)read/write count 1, sendfile and copy_file_range 2, splice/send/mmap/munmap/fstat 0;");
-        out.println("GB/s = 10^9 B/s until the receiver holds the last byte; CPU (thread clock; user/sys: getrusage, tick-sampled),");
-        out.println("faults and context switches are the sending thread's, per GiB or MiB moved;");
-        out.println("x transferTo = median GB/s over NIO FileChannel.transferTo's on the same target and size.");
-        String header = String.format(Locale.ROOT, "%-44s %-20s %9s %8s  %-23s %22s %9s %13s %8s  %s",
-                "method", "copies CPU/DMA", "sysc/MiB", "rw/MiB", "GB/s median [min-max]", "CPU ms/GiB (user/sys)", "flt/MiB",
-                "csw/MiB v/i", "x trTo", "check");
+        out.println("pinning: " + (settings.senderCpu() < 0 ? "none (--cpus none)"
+                : "sender on CPU " + settings.senderCpu() + ", receivers on CPU " + settings.receiverCpu() + " (--cpus)"));
+        for (String n : notes) {
+            out.println(n);
+        }
+        printSummary(out);
+        if (verbose) {
+            printVerbose(out);
+        } else {
+            printCompact(out);
+        }
+        printNotes(out);
+    }
+
+    private void printSummary(PrintStream out) {
+        Verdict v = new Verdict(rows);
+        out.println();
+        out.println("SUMMARY ('~': no significant difference, two-sided Mann-Whitney U p >= 0.05; CPU: sending + receiving thread)");
+        for (String line : v.perGroup()) {
+            out.println("  " + line);
+        }
+        out.println("classic model:");
+        for (Verdict.Claim c : v.claims()) {
+            out.println("  [" + c.status() + "] " + c.statement());
+            for (Verdict.Evidence e : c.evidence()) {
+                String mark = switch (e.outcome()) {
+                    case CONFIRMED -> "confirmed";
+                    case CONTRADICTED -> "CONTRADICTED";
+                    case NO_DIFFERENCE -> "~";
+                };
+                out.println("      " + mark + ": " + e.where() + ": " + e.figures());
+            }
+        }
+    }
+
+    private void printCompact(PrintStream out) {
+        out.println();
+        out.println("GB/s = 10^9 B/s until the receiver holds the last byte, median [95% interval]; x trTo: median over NIO "
+                + "transferTo's, '~' if not significant;");
+        out.println("CPU ms/GiB: machine = whole machine from /proc/stat incl. softirq (10 ms ticks, summed over the samples), "
+                + "threads = sender + receiver thread clocks;");
+        out.println("flags: '*' interval wider than +-5% at the cap, 'n=..<6!' too few samples, MULTIMODAL samples in separate clusters.");
+        String format = "%-44s %-20s %-24s %7s %9s %9s  %-14s %s";
         Target lastTarget = null;
         long lastSize = -1;
         for (Comparison.Row row : rows) {
             if (row.target != lastTarget) {
                 out.println();
-                out.println("== target " + row.target.name() + ": " + row.target.describe());
+                out.println("== target " + row.target.label() + ": " + row.target.describe());
+                lastTarget = row.target;
+                lastSize = -1;
+            }
+            if (row.size != lastSize) {
+                out.println("-- " + Sizes.format(row.size) + " per transfer, " + row.transfersPerSample + " per sample");
+                out.println(String.format(Locale.ROOT, format, "method", "copies CPU/DMA", "GB/s [95% interval]", "x trTo",
+                        "machine", "threads", "flags", "check"));
+                lastSize = row.size;
+            }
+            String label = (row.contender.family().equals("nio") ? "" : "native ") + row.contender.label();
+            String copies = row.contender.cpuCopies() + " / " + row.contender.dmaCopies();
+            if (row.failed()) {
+                out.println(String.format(Locale.ROOT, "%-44s %-20s FAILED: %s", label, copies, row.error));
+                continue;
+            }
+            Statistics.Interval ci = row.gbpsInterval();
+            String gbps = num(row.gbpsMedian()) + (ci.defined() ? " [" + num(ci.low()) + "-" + num(ci.high()) + "]" : " [n<6]");
+            out.println(String.format(Locale.ROOT, format, label, copies, gbps, ratioText(row), num(row.machineMsPerGiB()),
+                    num(row.threadsMsPerGiB()), flags(row), check(row) + completions(row)));
+        }
+    }
+
+    void printVerbose(PrintStream out) {
+        out.println();
+        out.println("copies: classic model per byte (CPU/DMA); sysc/MiB: syscalls counted exactly in the shim ('-': NIO, outside it);");
+        out.println("rw/MiB: the kernel's read/write-family count for the thread (/proc/thread-self/io syscr+syscw), for all rows:");
+        out.println("  (p)read/write count 1, sendfile and copy_file_range 2, splice/send/mmap/munmap/fstat 0;");
+        out.println("GB/s = 10^9 B/s until the receiver holds the last byte; CPU (thread clock; user/sys: getrusage, tick-sampled),");
+        out.println("faults and context switches are the sending thread's, per GiB or MiB moved;");
+        out.println("x transferTo = median GB/s over NIO FileChannel.transferTo's on the same target and size ('~': not significant);");
+        out.println("machine/softirq: whole-machine CPU ms/GiB from /proc/stat; recv: receiving thread CPU ms/GiB;");
+        out.println("segs/MiB, dACK, rtx: TCP data segments per MiB, delayed ACKs and retransmissions summed over the samples.");
+        String header = String.format(Locale.ROOT, "%-44s %-20s %9s %8s  %-23s %22s %8s %8s %7s %9s %13s %8s %5s %4s %8s  %s",
+                "method", "copies CPU/DMA", "sysc/MiB", "rw/MiB", "GB/s median [min-max]", "CPU ms/GiB (user/sys)", "recv",
+                "machine", "softirq", "flt/MiB", "csw/MiB v/i", "segs/MiB", "dACK", "rtx", "x trTo", "check");
+        Target lastTarget = null;
+        long lastSize = -1;
+        for (Comparison.Row row : rows) {
+            if (row.target != lastTarget) {
+                out.println();
+                out.println("== target " + row.target.label() + ": " + row.target.describe());
                 lastTarget = row.target;
                 lastSize = -1;
             }
@@ -131,10 +244,25 @@ final class Report {
             String cpu = num(row.cpuMsPerGiB()) + " (" + num(row.userMsPerGiB()) + "/" + num(row.systemMsPerGiB()) + ")";
             double faults = row.minorFaultsPerMiB() + row.majorFaultsPerMiB();
             String csw = num(row.voluntarySwitchesPerMiB()) + "/" + num(row.involuntarySwitchesPerMiB());
-            out.println(String.format(Locale.ROOT, "%-44s %-20s %9s %8s  %-23s %22s %9s %13s %8s  %s",
-                    label, copies, num(row.syscallsPerMiB()), num(row.kernelIoCallsPerMiB()), gbps, cpu, num(faults), csw,
-                    fmt(ratio(row), 2) + "x", check(row) + completions(row)));
+            out.println(String.format(Locale.ROOT, "%-44s %-20s %9s %8s  %-23s %22s %8s %8s %7s %9s %13s %8s %5s %4s %8s  %s",
+                    label, copies, num(row.syscallsPerMiB()), num(row.kernelIoCallsPerMiB()), gbps, cpu, num(row.receiverMsPerGiB()),
+                    num(row.machineMsPerGiB()), num(row.softirqMsPerGiB()), num(faults), csw, num(row.segmentsPerMiB()),
+                    count(row.delayedAcks()), count(row.retransmits()), ratioText(row),
+                    check(row) + completions(row) + offloads(row) + (flags(row).isEmpty() ? "" : " " + flags(row))));
         }
+    }
+
+    private static String count(long n) {
+        return n < 0 ? "-" : Long.toString(n);
+    }
+
+    /** "; sender scatter-gather: off; ..." as read back during the row's samples (veth links). */
+    private static String offloads(Comparison.Row row) {
+        List<String> seen = row.offloadsSeen();
+        return seen.isEmpty() ? "" : "; read back: " + String.join(" | ", seen);
+    }
+
+    private void printNotes(PrintStream out) {
         if (rows.stream().anyMatch(r -> r.completions() != null)) {
             out.println();
             out.println("NOTE: msg-zerocopy: sends the kernel completed without a copy vs. with one (SO_EE_CODE_ZEROCOPY_COPIED),");
@@ -142,6 +270,13 @@ final class Report {
             out.println("  receiver gets the data by a copy (msg_zerocopy.rst), so the pinning is paid and nothing is saved. Over");
             out.println("  veth-nosg the kernel may report 'zero-copied' though segmenting for a device without SG copied: the");
             out.println("  completion reports only the copy for local delivery. 'plain': sends after ENOBUFS, copied by design.");
+        }
+        if (rows.stream().anyMatch(r -> "veth-nosg".equals(r.target.link()))) {
+            out.println();
+            out.println("NOTE: veth-nosg: since Linux 4.17 (\"tcp: switch to GSO being always on\", commit 0a6b2a1dc2a2) TCP always");
+            out.println("  puts sendfile's page references into the socket buffer, SG on the device or not; without SG the copy");
+            out.println("  moves to transmit time, where software GSO cuts the skb into linear MTU-sized ones (skb_segment):");
+            out.println("  one CPU copy of every byte, the 2.1-style cost, made later. veth-sg keeps the 2.4-style gather.");
         }
         boolean noCopy = rows.stream().anyMatch(r -> !r.target.copies());
         if (noCopy) {
@@ -161,7 +296,7 @@ final class Report {
                 + (c.plain() > 0 ? " / " + c.plain() + " plain" : "");
     }
 
-    private static String check(Comparison.Row row) {
+    static String check(Comparison.Row row) {
         if (!row.target.copies()) {
             return "none: nothing is copied";
         }
@@ -174,7 +309,9 @@ final class Report {
         "kernel_rw_calls_per_mib",
         "minor_faults_per_mib", "major_faults_per_mib", "voluntary_cs_per_mib", "involuntary_cs_per_mib",
         "ratio_to_transferto", "verified", "error",
-        "zerocopy_sends", "zerocopy_zero_copied", "zerocopy_copied", "zerocopy_plain", "link"};
+        "zerocopy_sends", "zerocopy_zero_copied", "zerocopy_copied", "zerocopy_plain", "link",
+        "gbps_ci_low", "gbps_ci_high", "p_vs_transferto", "converged", "multimodal", "receiver_cpu_ms_per_gib",
+        "threads_cpu_ms_per_gib", "machine_cpu_ms_per_gib", "softirq_ms_per_gib", "delayed_acks", "retransmits"};
 
     void writeCsv(Path file) throws IOException {
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
@@ -206,6 +343,17 @@ final class Report {
                     v.addAll(List.of("", "", "", ""));
                 }
                 v.add(r.target.link() == null ? "" : r.target.link());
+                Statistics.Interval ci = r.gbpsInterval();
+                for (double d : new double[] {ci.low(), ci.high(), pVsBaseline(r)}) {
+                    v.add(Double.isNaN(d) || r.failed() ? "" : String.format(Locale.ROOT, "%.6g", d));
+                }
+                v.add(Boolean.toString(!r.failed() && r.converged()));
+                v.add(Boolean.toString(!r.failed() && r.multimodal()));
+                for (double d : new double[] {r.receiverMsPerGiB(), r.threadsMsPerGiB(), r.machineMsPerGiB(), r.softirqMsPerGiB()}) {
+                    v.add(Double.isNaN(d) || r.failed() ? "" : String.format(Locale.ROOT, "%.6g", d));
+                }
+                v.add(r.delayedAcks() < 0 ? "" : Long.toString(r.delayedAcks()));
+                v.add(r.retransmits() < 0 ? "" : Long.toString(r.retransmits()));
                 w.write(String.join(",", v));
                 w.write('\n');
             }
@@ -225,8 +373,11 @@ final class Report {
         machine.forEach(j::field);
         j.close('}');
         j.key("settings").open('{');
-        j.field("repeats", settings.repeats());
+        j.field("min_repeats", settings.minRepeats());
+        j.field("max_repeats", settings.maxRepeats());
         j.field("warmup", settings.warmup());
+        j.field("sender_cpu", settings.senderCpu());
+        j.field("receiver_cpu", settings.receiverCpu());
         j.field("batch_bytes", settings.batchBytes());
         j.key("sizes").open('[');
         settings.sizes().forEach(s -> j.value(s));
@@ -236,6 +387,7 @@ final class Report {
         for (Target t : settings.targets()) {
             j.open('{');
             j.field("name", t.name());
+            j.field("label", t.label());
             j.field("description", t.describe());
             j.field("copies_data", t.copies());
             if (t.link() != null) {
@@ -248,6 +400,9 @@ final class Report {
         for (Comparison.Row r : rows) {
             j.open('{');
             j.field("target", r.target.name());
+            if (r.target.link() != null) {
+                j.field("link", r.target.link());
+            }
             j.field("size_bytes", r.size);
             j.field("method", r.contender.id());
             j.field("label", r.contender.label());
@@ -272,6 +427,29 @@ final class Report {
                 j.field("voluntary_cs_per_mib", r.voluntarySwitchesPerMiB());
                 j.field("involuntary_cs_per_mib", r.involuntarySwitchesPerMiB());
                 j.field("ratio_to_transferto", ratio(r));
+                j.field("p_vs_transferto", pVsBaseline(r));
+                j.field("ratio_significant", !ratioText(r).equals("~"));
+                Statistics.Interval ci = r.gbpsInterval();
+                j.field("gbps_ci_low", ci.low());
+                j.field("gbps_ci_high", ci.high());
+                j.field("converged", r.converged());
+                j.field("multimodal", r.multimodal());
+                j.field("sender_cpu_ms_per_gib", r.cpuMsPerGiB());
+                j.field("receiver_cpu_ms_per_gib", r.receiverMsPerGiB());
+                j.field("threads_cpu_ms_per_gib", r.threadsMsPerGiB());
+                j.field("machine_cpu_ms_per_gib", r.machineMsPerGiB());
+                j.field("softirq_ms_per_gib", r.softirqMsPerGiB());
+                if (r.delayedAcks() >= 0) {
+                    j.field("delayed_acks", r.delayedAcks());
+                }
+                if (r.retransmits() >= 0) {
+                    j.field("retransmits", r.retransmits());
+                }
+                if (!r.offloadsSeen().isEmpty()) {
+                    j.key("sender_offloads_read_back").open('[');
+                    r.offloadsSeen().forEach(j::value);
+                    j.close(']');
+                }
                 completions(j, r.completions());
             }
             if (r.target.copies()) {
@@ -293,6 +471,21 @@ final class Report {
                 j.field("major_faults", s.usage().majorFaults());
                 j.field("voluntary_cs", s.usage().voluntaryContextSwitches());
                 j.field("involuntary_cs", s.usage().involuntaryContextSwitches());
+                j.field("receiver_cpu_ns", s.receiverCpuNanos());
+                j.field("machine_busy_ticks", s.machine().busy());
+                j.field("machine_softirq_ticks", s.machine().softirq());
+                if (s.tcp() != null) {
+                    j.key("tcp").open('{');
+                    j.field("segments", s.tcp().segments());
+                    j.field("retransmits", s.tcp().retransmits());
+                    j.field("rtt_us", s.tcp().rttMicros());
+                    j.field("delayed_acks", s.tcp().delayedAcks());
+                    j.field("autocorked", s.tcp().autoCorked());
+                    j.close('}');
+                }
+                if (s.offloads() != null) {
+                    j.field("sender_offloads", s.offloads());
+                }
                 completions(j, s.completions());
                 j.close('}');
             }

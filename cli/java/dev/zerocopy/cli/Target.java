@@ -18,18 +18,26 @@ public interface Target {
 
     Kind kind();
 
-    /** The --link the bytes travel over ("loopback", "veth-sg", ...), or null for a target without one. */
+    /** The --links the bytes travel over ("loopback", "veth-sg", ...), or null for a target without one. */
     default String link() {
         return null;
     }
 
-    /** False for /dev/null: nothing is copied, so its figures are not copy rates (ANCHORS, Traps). */
+    /** The name with its link, as the report heads its rows: "tcp over veth-nosg", "file". */
+    default String label() {
+        return link() == null ? name() : name() + " over " + link();
+    }
+
+    /** False for /dev/null: nothing is copied, so its figures are not copy rates (docs/anchors.md, Traps). */
     default boolean copies() {
         return true;
     }
 
-    /** A fresh destination (a connection, a file, a pipe) for one contender; workDir for files. */
-    Endpoint open(Path workDir) throws IOException;
+    /**
+     * A fresh destination (a connection, a file, a pipe) for one contender; workDir for files;
+     * receiverCpu the CPU its receiving thread pins itself to, or -1 to leave it to the scheduler.
+     */
+    Endpoint open(Path workDir, int receiverCpu) throws IOException;
 
     /** One open destination. The sender writes to {@link #channel()} or {@link #fd()}. */
     interface Endpoint extends Closeable {
@@ -47,6 +55,25 @@ public interface Target {
          * what arrived. Throws if it does not arrive within {@code timeoutMillis}.
          */
         Receipt finish(long timeoutMillis) throws IOException;
+
+        /**
+         * Called after the last transfer of a sample, inside the timed part: pushes out what the
+         * sender still holds back. For TCP, Nagle's algorithm keeps a last sub-MSS segment until
+         * the receiver acknowledges, and a receiver in delayed-ACK mode answers only when its
+         * timer fires (40 ms): without the push, that one stall decided a sample's figure.
+         */
+        default void flush() throws IOException {
+        }
+
+        /** The sending socket's TCP figures now, or null for a destination that is not TCP. */
+        default TcpCounters.Reading tcpReading() {
+            return null;
+        }
+
+        /** The sending device's offloads now (veth links), or null where there is no device to read. */
+        default dev.zerocopy.NetDevices.Offloads offloads() throws IOException {
+            return null;
+        }
     }
 
     /**
@@ -56,8 +83,10 @@ public interface Target {
      * @param crc32c their CRC32C, or -1 when the destination keeps nothing to check (/dev/null)
      * @param lastByteNanos System.nanoTime() when the last byte was read, or 0 when the write
      *     itself completes the delivery (file, /dev/null)
+     * @param receiverCpuNanos CPU time the receiving thread spent on the sample (its thread clock),
+     *     0 where no thread receives (file, /dev/null)
      */
-    record Receipt(long bytes, long crc32c, long lastByteNanos) {
+    record Receipt(long bytes, long crc32c, long lastByteNanos, long receiverCpuNanos) {
         boolean verifiable() {
             return crc32c >= 0;
         }

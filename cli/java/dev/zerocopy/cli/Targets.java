@@ -1,6 +1,7 @@
 package dev.zerocopy.cli;
 
 import java.io.IOException;
+import java.net.StandardSocketOptions;
 import java.nio.channels.FileChannel;
 import java.nio.channels.Pipe;
 import java.nio.channels.WritableByteChannel;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 
 import dev.zerocopy.Fds;
+import dev.zerocopy.NetDevices;
 import dev.zerocopy.cli.Target.Endpoint;
 import dev.zerocopy.cli.Target.Receipt;
 import dev.zerocopy.lab.SocketLink;
@@ -27,12 +29,15 @@ final class Targets {
     private Targets() {
     }
 
-    static List<Target> byNames(List<String> names, SocketLink link) {
+    /** The targets named, in order; "tcp" once per link (none when links is empty). */
+    static List<Target> byNames(List<String> names, List<SocketLink> links) {
         List<Target> out = new ArrayList<>();
         for (String n : names) {
             switch (n.toLowerCase(Locale.ROOT)) {
                 case "tcp":
-                    out.add(new Tcp(link));
+                    for (SocketLink link : links) {
+                        out.add(new Tcp(link));
+                    }
                     break;
                 case "file":
                     out.add(new File());
@@ -80,10 +85,29 @@ final class Targets {
         }
 
         @Override
-        public Endpoint open(Path workDir) throws IOException {
+        public Endpoint open(Path workDir, int receiverCpu) throws IOException {
             SocketPair c = link.connect();
             try {
-                return new Streamed(c, c.sender(), Fds.of(c.sender()), new Receiver(c.receiver(), "tcp"));
+                int fd = Fds.of(c.sender());
+                return new Streamed(c, c.sender(), fd, new Receiver(c.receiver(), "tcp", receiverCpu)) {
+                    @Override
+                    public void flush() throws IOException {
+                        // tcp(7): setting TCP_NODELAY forces an explicit flush of pending output.
+                        // Nagle stays on for the transfers themselves, as the JDK leaves it.
+                        c.sender().setOption(StandardSocketOptions.TCP_NODELAY, true);
+                        c.sender().setOption(StandardSocketOptions.TCP_NODELAY, false);
+                    }
+
+                    @Override
+                    public TcpCounters.Reading tcpReading() {
+                        return TcpCounters.Reading.of(fd, link.senderProcNet());
+                    }
+
+                    @Override
+                    public NetDevices.Offloads offloads() throws IOException {
+                        return link.senderOffloads();
+                    }
+                };
             } catch (IOException | RuntimeException e) {
                 c.close();
                 throw e;
@@ -109,7 +133,7 @@ final class Targets {
         }
 
         @Override
-        public Endpoint open(Path workDir) throws IOException {
+        public Endpoint open(Path workDir, int receiverCpu) throws IOException {
             Pipe p = Pipe.open();
             java.io.Closeable both = () -> {
                 try (Pipe.SinkChannel sink = p.sink(); Pipe.SourceChannel source = p.source()) {
@@ -117,7 +141,7 @@ final class Targets {
                 }
             };
             try {
-                return new Streamed(both, p.sink(), Fds.of(p.sink()), new Receiver(p.source(), "pipe"));
+                return new Streamed(both, p.sink(), Fds.of(p.sink()), new Receiver(p.source(), "pipe", receiverCpu));
             } catch (IOException | RuntimeException e) {
                 both.close();
                 throw e;
@@ -126,7 +150,7 @@ final class Targets {
     }
 
     /** An endpoint whose bytes a {@link Receiver} reads on the other side. */
-    private static final class Streamed implements Endpoint {
+    private static class Streamed implements Endpoint {
         private final java.io.Closeable resources;
         private final WritableByteChannel channel;
         private final int fd;
@@ -183,7 +207,7 @@ final class Targets {
         }
 
         @Override
-        public Endpoint open(Path workDir) throws IOException {
+        public Endpoint open(Path workDir, int receiverCpu) throws IOException {
             Path path = Files.createTempFile(workDir, "target-", ".bin");
             FileChannel ch = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
             return new Endpoint() {
@@ -210,7 +234,7 @@ final class Targets {
                 @Override
                 public Receipt finish(long timeoutMillis) throws IOException {
                     long size = ch.size();
-                    return new Receipt(size, Source.crc32c(ch, 0, size), 0);
+                    return new Receipt(size, Source.crc32c(ch, 0, size), 0, 0);
                 }
 
                 @Override
@@ -228,7 +252,7 @@ final class Targets {
     /**
      * /dev/null: the kernel discards the bytes without reading them, so sendfile, splice and
      * mmap+write copy nothing (mmap+write does not even fault the pages in). Labelled as such in
-     * every report; never a copy rate (ANCHORS, Traps).
+     * every report; never a copy rate (docs/anchors.md, Traps).
      */
     static final class DevNull implements Target {
         @Override
@@ -252,7 +276,7 @@ final class Targets {
         }
 
         @Override
-        public Endpoint open(Path workDir) throws IOException {
+        public Endpoint open(Path workDir, int receiverCpu) throws IOException {
             FileChannel ch = FileChannel.open(Paths.get("/dev/null"), StandardOpenOption.WRITE);
             int fd = Fds.of(ch);
             return new Endpoint() {
@@ -275,7 +299,7 @@ final class Targets {
 
                 @Override
                 public Receipt finish(long timeoutMillis) {
-                    return new Receipt(expected, -1, 0); // nothing to check: the bytes are gone
+                    return new Receipt(expected, -1, 0, 0); // nothing to check: the bytes are gone
                 }
 
                 @Override

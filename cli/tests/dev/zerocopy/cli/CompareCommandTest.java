@@ -61,7 +61,7 @@ class CompareCommandTest {
 
     private String[] tinyWithSizes(String sizes, String... extra) throws Exception {
         Path work = Files.createDirectories(tmp.resolve("work"));
-        List<String> a = new ArrayList<>(List.of("compare", "--sizes", sizes, "--repeats", "2", "--warmup", "1",
+        List<String> a = new ArrayList<>(List.of("compare", "--sizes", sizes, "--repeats", "2", "--max-repeats", "2", "--warmup", "1",
                 "--batch", "256KiB", "--dir", work.toString(), "--out", tmp.resolve("out").toString(), "--progress", "never"));
         a.addAll(Arrays.asList(extra));
         return a.toArray(new String[0]);
@@ -69,16 +69,17 @@ class CompareCommandTest {
 
     @Test
     void runsEveryContenderOnEveryTargetAndWritesParsableFiles() throws Exception {
-        Run r = run(tiny());
+        Run r = run(tiny("--links", "loopback"));
         assertEquals(0, r.exitCode(), () -> r.out() + r.err());
         String table = r.out();
-        for (String heading : List.of("== target tcp", "== target file", "== target pipe", "-- 4 KiB per transfer",
+        for (String heading : List.of("== target tcp over loopback", "== target file", "== target pipe", "-- 4 KiB per transfer",
                 "-- 195.3 KiB per transfer")) {
             assertTrue(table.contains(heading), () -> "missing '" + heading + "' in\n" + table);
         }
         assertFalse(table.contains("FAILED"), table);
-        // tcp: 9 contenders (msg-zerocopy too), file: 9 (copy_file_range too), pipe: 8; 2 sizes each.
-        int rows = (9 + 9 + 8) * 2;
+        // 9 contenders everywhere (the two mmap rows, four NIO ones, read+write, sendfile, splice), plus
+        // copy_file_range on the file, plus msg-zerocopy on tcp from 64 KiB; 2 sizes each.
+        int rows = (9 + 10) + 10 * 2 + 9 * 2;
         assertEquals(rows, count(table, "CRC32C ok"), table);
 
         Path out = tmp.resolve("out");
@@ -115,7 +116,13 @@ class CompareCommandTest {
                     // earlier test of this JVM; it then maps and writes: one write per 4 KiB.
                     continue;
                 }
-                assertEquals(512.0, perMiB, 1e-9, line);
+                if (line.startsWith("tcp")) {
+                    // A blocking write to a socket whose send buffer is full writes what fits and
+                    // waits for the rest (a second write): a slow receiver adds calls, never removes them.
+                    assertTrue(perMiB >= 512.0 && perMiB <= 512.0 * 1.25, line);
+                } else {
+                    assertEquals(512.0, perMiB, 1e-9, line);
+                }
             }
         }
 
@@ -144,7 +151,7 @@ class CompareCommandTest {
     @Test
     void aContenderTheTargetCannotServeShowsItsErrorAndTheRunGoesOn() throws Exception {
         // copy_file_range(2) needs regular files: to a socket the kernel answers EINVAL.
-        Run r = run(tiny("--methods", "copy-file-range,sendfile", "--targets", "tcp"));
+        Run r = run(tiny("--methods", "copy-file-range,sendfile", "--targets", "tcp", "--links", "loopback"));
         assertEquals(0, r.exitCode(), () -> r.out() + r.err());
         assertTrue(r.out().matches("(?s).*native copy_file_range .*FAILED: .*EINVAL.*"), r.out());
         assertEquals(2, count(r.out(), "CRC32C ok"), "sendfile still ran at both sizes:\n" + r.out());
@@ -157,8 +164,9 @@ class CompareCommandTest {
     void aLinkWithoutTheTcpTargetIsNotedAndNotCreated() throws Exception {
         Run r = run(tinyWithSizes("4KiB", "--targets", "pipe", "--methods", "sendfile", "--link", "veth-sg"));
         assertEquals(0, r.exitCode(), () -> r.out() + r.err());
-        assertTrue(r.err().contains("--link veth-sg applies to the tcp target only, which this run does not include"), r.err());
-        assertFalse(r.out().contains("veth"), "no link may be set up:\n" + r.out());
+        assertTrue(r.err().contains("--links veth-sg applies to the tcp target only, which this run does not include"), r.err());
+        assertFalse(r.out().contains("netns zclab"), "no link may be set up:\n" + r.out());
+        assertFalse(r.out().contains("over veth"), "no link may be set up:\n" + r.out());
         assertEquals(1, count(r.out(), "CRC32C ok"), r.out());
     }
 
@@ -194,7 +202,7 @@ class CompareCommandTest {
     void anUnknownLinkIsAUsageError() throws Exception {
         Run r = run(tiny("--link", "carrier-pigeon", "--targets", "tcp"));
         assertEquals(2, r.exitCode(), () -> r.out() + r.err());
-        assertTrue(r.err().contains("unknown --link 'carrier-pigeon'; choose from [loopback, veth-sg, veth-nosg]"), r.err());
+        assertTrue(r.err().contains("unknown --links 'carrier-pigeon'; choose from [loopback, veth-sg, veth-nosg] or auto"), r.err());
         assertTrue(r.err().contains("Usage:"), r.err());
         try (Stream<Path> left = Files.list(tmp.resolve("work"))) {
             assertEquals(0, left.count(), "a rejected run must not create files");
@@ -207,7 +215,7 @@ class CompareCommandTest {
      */
     @Test
     void msgZeroCopyRowShowsCompletionsOnLoopback() throws Exception {
-        Run r = run(tiny("--methods", "msg-zerocopy,sendfile", "--targets", "tcp"));
+        Run r = run(tiny("--methods", "msg-zerocopy,sendfile", "--targets", "tcp", "--links", "loopback"));
         assertEquals(0, r.exitCode(), () -> r.out() + r.err());
         assertEquals(4, count(r.out(), "CRC32C ok"), r.out());
         assertTrue(r.out().matches("(?s).*native mmap \\+ send\\(MSG_ZEROCOPY\\) .*CRC32C ok; MSG_ZEROCOPY 0 zero-copied / \\d+ copied\n.*"),
@@ -237,8 +245,8 @@ class CompareCommandTest {
         }
         assertEquals(2, zcRows);
         int link = header.indexOf("link");
-        assertTrue(csv.subList(1, csv.size()).stream().allMatch(l -> l.endsWith(",loopback")), csv.toString());
         assertTrue(link > 0);
+        assertTrue(csv.subList(1, csv.size()).stream().allMatch(l -> l.split(",", -1)[link].equals("loopback")), csv.toString());
         JsonNode json = new ObjectMapper().readTree(tmp.resolve("out").resolve("compare.json").toFile());
         for (JsonNode row : json.get("results")) {
             if (row.get("method").asText().equals("msg-zerocopy")) {
@@ -253,7 +261,7 @@ class CompareCommandTest {
 
     /**
      * The whole tcp comparison over a veth pair between two namespaces with SG off: every receiver
-     * gets its bytes, and the namespaces are gone afterwards. Needs root, ip and ethtool (CI has
+     * gets its bytes, and the namespaces are gone afterwards. Needs root and ip (CI has
      * them); skipped with the reason elsewhere.
      */
     @Test
@@ -264,10 +272,12 @@ class CompareCommandTest {
         assertEquals(0, r.exitCode(), () -> r.out() + r.err());
         assertTrue(r.out().contains("scatter-gather: off"), r.out());
         assertFalse(r.out().contains("FAILED"), r.out());
-        assertEquals(9 * 2, count(r.out(), "CRC32C ok"), "every contender at both sizes verified its bytes:\n" + r.out());
+        assertEquals(9 + 10, count(r.out(), "CRC32C ok"), "every contender at both sizes verified its bytes:\n" + r.out());
         List<String> csv = Files.readAllLines(tmp.resolve("out").resolve("compare.csv"));
-        assertEquals(9 * 2 + 1, csv.size());
-        assertTrue(csv.subList(1, csv.size()).stream().allMatch(l -> l.contains(",true,") && l.endsWith(",veth-nosg")), csv.toString());
+        assertEquals(9 + 10 + 1, csv.size());
+        int link = Arrays.asList(csv.get(0).split(",")).indexOf("link");
+        assertTrue(csv.subList(1, csv.size()).stream().allMatch(l -> l.contains(",true,") && l.split(",", -1)[link].equals("veth-nosg")),
+                csv.toString());
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("netns (zclab-[^ )]+-s)").matcher(r.out());
         assertTrue(m.find(), r.out());
         String senderNs = m.group(1);
@@ -283,16 +293,16 @@ class CompareCommandTest {
     }
 
     /**
-     * The other side of the veth case: where the lab cannot run (not root, no ip or ethtool), one
+     * The other side of the veth case: where the lab cannot run (not root, no ip), one
      * line naming what is missing and exit code 4, before any file is made. Skipped where it can run.
      */
     @Test
     void linkVethWithoutItsRequirementsSaysWhatIsMissingAndExits4() throws Exception {
         String missing = VethLab.missingRequirements();
-        Assumptions.assumeTrue(missing != null, "the veth lab can run here (root, ip and ethtool present)");
+        Assumptions.assumeTrue(missing != null, "the veth lab can run here (root and ip present)");
         Run r = run(tiny("--link", "veth-sg", "--targets", "tcp"));
         assertEquals(4, r.exitCode(), () -> r.out() + r.err());
-        assertTrue(r.err().contains("compare: --link veth-sg cannot run here: " + missing), r.err());
+        assertTrue(r.err().contains("compare: --links veth-sg cannot run here: " + missing), r.err());
         try (Stream<Path> left = Files.list(tmp.resolve("work"))) {
             assertEquals(0, left.count(), "a run that cannot start must not create files");
         }

@@ -59,9 +59,9 @@ class VerificationTest {
     @Test
     void wrongBytesAreCaughtOnEveryTarget() throws Exception {
         List<Contender> contenders = List.of(new OffByOne(), Contenders.byIds(List.of("sendfile")).get(0));
-        List<Target> targets = Targets.byNames(List.of("tcp", "file", "pipe"), new LoopbackLink());
+        List<Target> targets = Targets.byNames(List.of("tcp", "file", "pipe"), List.of(new LoopbackLink()));
         Comparison.Settings settings = new Comparison.Settings(contenders, true, targets, List.of(4096L, 100_000L),
-                2, 0, 200_000, dir);
+                2, 2, 0, 200_000, dir, -1, -1);
         Comparison comparison = new Comparison(settings);
         List<Comparison.Row> rows;
         try (Source source = Source.create(dir.resolve("src"), comparison.sourceSize() + 1, 99)) {

@@ -15,7 +15,7 @@ public final class Links {
      * "loopback": 127.0.0.1 in this namespace; "veth-sg" / "veth-nosg": a {@link VethLab} with
      * scatter-gather on / off on the sending device. Close the link when done.
      *
-     * @throws LabUnavailableException for a veth link without root, iproute2 or ethtool
+     * @throws LabUnavailableException for a veth link without root or iproute2
      * @throws IllegalArgumentException for another name
      */
     public static SocketLink open(String name) throws IOException {

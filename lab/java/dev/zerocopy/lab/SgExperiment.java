@@ -36,7 +36,7 @@ import dev.zerocopy.ZeroCopySendResult;
  * java --enable-native-access=ALL-UNNAMED -cp target/native-zerocopy-cli.jar dev.zerocopy.lab.SgExperiment \
  *     [--size-mib 256] [--rounds 5] [--links loopback,veth-sg,veth-nosg] [--dir target]
  * </pre>
- * The veth links need root, iproute2 and ethtool; without them they are left out, with the reason.
+ * The veth links need root and iproute2; without them they are left out, with the reason.
  */
 public final class SgExperiment {
     private static final String[] PATHS = {"readWrite", "mmapWrite", "sendfile", "splice", "mmapSendZeroCopy"};
@@ -145,9 +145,9 @@ public final class SgExperiment {
                 }
                 default -> throw new AssertionError(path);
             }
-            ThreadUsage spent = Measurement.threadUsage().minus(cpu0);
-            long user = spent.userNanos();
-            long cpu = spent.cpuNanos();
+            ThreadUsage used = Measurement.threadUsage().minus(cpu0);
+            long user = used.userNanos();
+            long cpu = used.cpuNanos();
             pair.sender().shutdownOutput();
             long[] got = rx.get(120, TimeUnit.SECONDS); // bytes, crc, receiver cpu ns
             long wall = System.nanoTime() - t0;

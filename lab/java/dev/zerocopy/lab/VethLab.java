@@ -16,11 +16,19 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.zerocopy.NetDevices;
+
 /**
  * Two network namespaces joined by a veth pair, with scatter-gather switched on or off on the
- * sending device: the lab for the kernel "2.1 vs 2.4" sendfile experiment. Without SG
- * ({@code ethtool -K dev sg off}, which also turns off TSO and GSO) the kernel must copy
- * page-cache data into linear socket buffers; with SG the socket buffer holds page references.
+ * sending device (set and read back with the SIOCETHTOOL ioctl through the library's
+ * {@link NetDevices}; no ethtool binary): the lab for the "kernel 2.1 vs 2.4" sendfile contrast.
+ *
+ * <p>What SG off does on a modern kernel: since Linux 4.17 ("tcp: switch to GSO being always
+ * on", commit 0a6b2a1dc2a2) every TCP socket gets NETIF_F_SG in its route capabilities, so
+ * sendfile still attaches page-cache pages to the socket buffer without a copy whatever the
+ * device says. Without SG on the device (which also drops TSO), the copy happens later, when
+ * software GSO cuts the large skb into MTU-sized linear ones for it (skb_segment): one CPU copy
+ * of every byte, as in the 2.1-style path, at transmit time instead of at send time.
  *
  * <p>Everything it creates lives in its own namespaces: the two namespaces ({@code zclab-<id>-s},
  * {@code zclab-<id>-r}, unique per JVM and instance, so parallel runs never collide), the veth
@@ -31,8 +39,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>One JVM runs both ends: {@link #connect()} creates the sender socket on a thread that entered
  * the sending namespace with setns(2) and the receiver on one in the receiving namespace; the
- * returned channels work from any thread. Needs root, iproute2 ({@code ip}) and {@code ethtool}:
- * see {@link #missingRequirements()}.
+ * returned channels work from any thread. Needs root and iproute2 ({@code ip}): see
+ * {@link #missingRequirements()}.
  */
 public final class VethLab implements SocketLink {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
@@ -49,6 +57,7 @@ public final class VethLab implements SocketLink {
     private Netns senderThread;
     private Netns receiverThread;
     private String senderFeatures = "";
+    private Path senderThreadNet;
     private boolean closed;
 
     private VethLab(boolean scatterGather, boolean failAtEnd) throws IOException {
@@ -77,14 +86,19 @@ public final class VethLab implements SocketLink {
             run("ip", "-n", receiverNs, "link", "set", "lo", "up");
             run("ip", "-n", senderNs, "link", "set", senderDev, "up");
             run("ip", "-n", receiverNs, "link", "set", receiverDev, "up");
-            run("ip", "netns", "exec", senderNs, "ethtool", "-K", senderDev, "sg", scatterGather ? "on" : "off");
-            senderFeatures = features(run("ip", "netns", "exec", senderNs, "ethtool", "-k", senderDev));
-            String expected = "scatter-gather: " + (scatterGather ? "on" : "off");
-            if (!senderFeatures.contains(expected)) {
-                throw new IOException("ethtool did not set " + expected + " on " + senderDev + ": " + senderFeatures);
-            }
             senderThread = new Netns(senderNs);
             threads.add(senderThread);
+            senderThreadNet = senderThread.call(() -> Paths.get("/proc").resolve(Files.readSymbolicLink(Paths.get("/proc/thread-self")))
+                    .resolve("net"));
+            NetDevices.Offloads set = senderThread.call(() -> {
+                NetDevices.setScatterGather(senderDev, scatterGather);
+                return NetDevices.offloads(senderDev);
+            });
+            senderFeatures = set.toString();
+            if (set.scatterGather() != scatterGather) {
+                throw new IOException("SIOCETHTOOL did not set scatter-gather " + (scatterGather ? "on" : "off") + " on "
+                        + senderDev + ": " + senderFeatures);
+            }
             receiverThread = new Netns(receiverNs);
             threads.add(receiverThread);
             if (failAtEnd) {
@@ -103,8 +117,8 @@ public final class VethLab implements SocketLink {
     /**
      * Creates the namespaces and the veth pair, with scatter-gather on or off on the sending device.
      *
-     * @throws LabUnavailableException when not root or iproute2 or ethtool is missing (one message
-     *     naming what is missing)
+     * @throws LabUnavailableException when not root or iproute2 is missing (one message naming
+     *     what is missing)
      * @throws IOException when a command fails; what was created is removed first
      */
     public static VethLab create(boolean scatterGather) throws IOException {
@@ -127,7 +141,7 @@ public final class VethLab implements SocketLink {
 
     /**
      * Null when the lab can run here; otherwise one message naming what is missing: root,
-     * iproute2's {@code ip}, {@code ethtool}.
+     * iproute2's {@code ip}.
      */
     public static String missingRequirements() {
         List<String> missing = new ArrayList<>();
@@ -137,10 +151,7 @@ public final class VethLab implements SocketLink {
         if (executable("ip") == null) {
             missing.add("ip (apt-get install iproute2)");
         }
-        if (executable("ethtool") == null) {
-            missing.add("ethtool (apt-get install ethtool)");
-        }
-        return missing.isEmpty() ? null : "the veth lab needs root, iproute2 and ethtool; missing: " + String.join(", ", missing);
+        return missing.isEmpty() ? null : "the veth lab needs root and iproute2; missing: " + String.join(", ", missing);
     }
 
     @Override
@@ -171,9 +182,21 @@ public final class VethLab implements SocketLink {
         return senderDev;
     }
 
-    /** The sending device's scatter-gather, TSO and GSO lines from {@code ethtool -k}, as set up. */
+    /** The sending device's scatter-gather, TSO and GSO as read back right after setting them up. */
     public String senderFeatures() {
         return senderFeatures;
+    }
+
+    /** The sending device's offloads now, read with SIOCETHTOOL from inside its namespace. */
+    @Override
+    public NetDevices.Offloads senderOffloads() throws IOException {
+        return senderThread.call(() -> NetDevices.offloads(senderDev));
+    }
+
+    /** /proc/net as the sending namespace sees it (netstat and snmp counters of the sender's stack). */
+    @Override
+    public Path senderProcNet() {
+        return senderThreadNet;
     }
 
     /**
@@ -258,21 +281,6 @@ public final class VethLab implements SocketLink {
     /** Whether a named network namespace exists (ip netns keeps them under /var/run/netns). */
     public static boolean namespaceExists(String name) {
         return Files.exists(Paths.get("/var/run/netns", name));
-    }
-
-    private static String features(String ethtoolK) {
-        StringBuilder b = new StringBuilder();
-        for (String line : ethtoolK.split("\n")) {
-            String l = line.trim();
-            if (l.startsWith("scatter-gather:") || l.startsWith("tcp-segmentation-offload:")
-                    || l.startsWith("generic-segmentation-offload:")) {
-                if (b.length() > 0) {
-                    b.append("; ");
-                }
-                b.append(l);
-            }
-        }
-        return b.toString();
     }
 
     /** Runs a command; returns its stdout, or throws with its stderr when it fails. */

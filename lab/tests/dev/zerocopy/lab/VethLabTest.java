@@ -1,6 +1,5 @@
 package dev.zerocopy.lab;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,14 +26,14 @@ import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.testkit.Sources;
 import dev.zerocopy.testkit.ChildJvm;
 import dev.zerocopy.testkit.Hashing;
-import dev.zerocopy.Receivers;
-import dev.zerocopy.Receivers.Received;
+import dev.zerocopy.testkit.Drain;
+import dev.zerocopy.testkit.Received;
 import dev.zerocopy.TransferMethod;
 import dev.zerocopy.ZeroCopySendResult;
 
 /**
  * The veth lab: namespaces, SG switching, data across it, cleanup on close and on JVM exit.
- * Needs root, iproute2 and ethtool; without them every test reports itself skipped, naming what is missing.
+ * Needs root and iproute2; without them every test reports itself skipped, naming what is missing.
  */
 class VethLabTest {
     @TempDir
@@ -56,7 +55,7 @@ class VethLabTest {
     }
 
     private Received send(SocketPair pair, TransferMethod method) throws Exception {
-        CompletableFuture<Received> rx = Receivers.drain(pair.receiver());
+        CompletableFuture<Received> rx = Drain.toEnd(pair.receiver());
         try (FileChannel in = FileChannel.open(src)) {
             long n = NativeZeroCopy.transfer(method, Fds.of(in), Fds.of(pair.sender()), 0, data.length);
             assertEquals(data.length, n);
@@ -83,8 +82,8 @@ class VethLabTest {
                     InetSocketAddress local = (InetSocketAddress) pair.sender().getLocalAddress();
                     assertTrue(local.getAddress().getHostAddress().matches("(::ffff:)?10\\.200\\.\\d+\\.1"), local.toString());
                     Received got = send(pair, m);
-                    assertEquals(data.length, got.bytes(), m.name());
-                    assertArrayEquals(Hashing.digest(data, 0, data.length), got.sha256(), m.name());
+                    assertEquals(data.length, got.count(), m.name());
+                    assertEquals(Hashing.of(data, 0, data.length), got.sha256(), m.name());
                 }
             }
         }
@@ -97,14 +96,14 @@ class VethLabTest {
         try (VethLab lab = VethLab.create(true); SocketPair pair = lab.connect()) {
             assertEquals("veth-sg", lab.name());
             assertTrue(lab.senderFeatures().contains("scatter-gather: on"), lab.senderFeatures());
-            CompletableFuture<Received> rx = Receivers.drain(pair.receiver());
+            CompletableFuture<Received> rx = Drain.toEnd(pair.receiver());
             ZeroCopySendResult r;
             try (FileChannel in = FileChannel.open(src)) {
                 r = KernelExperiments.mmapSendZeroCopy(Fds.of(in), Fds.of(pair.sender()), 0, data.length);
             }
             pair.sender().shutdownOutput();
             Received got = rx.get(60, TimeUnit.SECONDS);
-            assertArrayEquals(Hashing.digest(data, 0, data.length), got.sha256());
+            assertEquals(Hashing.of(data, 0, data.length), got.sha256());
             assertEquals(data.length, r.bytes());
             assertEquals(r.sends(), r.zeroCopied() + r.copied(), r::toString);
             // veth hands the skb to another namespace on this host: local delivery, so the kernel copies.
@@ -123,14 +122,14 @@ class VethLabTest {
                     "net.core.optmem_max is not per namespace on this kernel");
             assertEquals("0", lab.readSysctl(true, "net.core.optmem_max"));
             try (SocketPair pair = lab.connect()) {
-                CompletableFuture<Received> rx = Receivers.drain(pair.receiver());
+                CompletableFuture<Received> rx = Drain.toEnd(pair.receiver());
                 ZeroCopySendResult r;
                 try (FileChannel in = FileChannel.open(src)) {
                     r = KernelExperiments.mmapSendZeroCopy(Fds.of(in), Fds.of(pair.sender()), 0, data.length);
                 }
                 pair.sender().shutdownOutput();
                 Received got = rx.get(60, TimeUnit.SECONDS);
-                assertArrayEquals(Hashing.digest(data, 0, data.length), got.sha256());
+                assertEquals(Hashing.of(data, 0, data.length), got.sha256());
                 assertEquals(data.length, r.bytes());
                 assertEquals(0, r.sends(), r::toString);
                 assertTrue(r.plainSends() >= 16, "every 1 MiB went out plain: " + r);
@@ -171,8 +170,8 @@ class VethLabTest {
         try (VethLab a = VethLab.create(true); VethLab b = VethLab.create(false)) {
             assertFalse(a.senderNamespace().equals(b.senderNamespace()));
             try (SocketPair pa = a.connect(); SocketPair pb = b.connect()) {
-                assertArrayEquals(Hashing.digest(data, 0, data.length), send(pa, TransferMethod.SENDFILE).sha256());
-                assertArrayEquals(Hashing.digest(data, 0, data.length), send(pb, TransferMethod.SENDFILE).sha256());
+                assertEquals(Hashing.of(data, 0, data.length), send(pa, TransferMethod.SENDFILE).sha256());
+                assertEquals(Hashing.of(data, 0, data.length), send(pb, TransferMethod.SENDFILE).sha256());
             }
         }
     }
