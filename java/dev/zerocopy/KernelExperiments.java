@@ -20,7 +20,8 @@ public final class KernelExperiments {
     private static final int ST_ZEROCOPIED = 1;
     private static final int ST_COPIED = 2;
     private static final int ST_PLAIN = 3;
-    private static final int ST_COUNT = 4;
+    private static final int ST_OUTSTANDING = 4;
+    private static final int ST_COUNT = 5;
 
     private static final MemoryIO MEMORY = MemoryIO.getInstance();
 
@@ -38,8 +39,10 @@ public final class KernelExperiments {
      * makes the rest of that window go out with plain send(2). It pays off only for large sends to
      * a real NIC (above about 10 KB per send, per the kernel documentation).
      *
-     * <p>{@code fdOut} should be blocking. On a non-blocking socket the call stops at EAGAIN, but
-     * still waits for the completions of what it sent before returning the count. End of file,
+     * <p>{@code fdOut} should be blocking. On a non-blocking socket the call stops at EAGAIN and
+     * then waits for the completions of what it sent, but at most 2 s without a new one (a peer
+     * that never reads keeps them from coming): then it throws ErrnoException ETIMEDOUT (syscall
+     * poll) whose message says how many sends are still outstanding, with the bytes sent so far. End of file,
      * truncation and the offset/length rules are as for {@link NativeZeroCopy#mmapWrite}.
      *
      * @return bytes sent, and how many sends were zero-copied, copied, or plain
@@ -53,7 +56,8 @@ public final class KernelExperiments {
             return new ZeroCopySendResult(0, 0, 0, 0, 0);
         }
         long r = NativeLibrary.shim().zc_mmap_send_zerocopy(fdIn, fdOut, offset, length, stats);
-        long bytes = Errors.check(r, "mmapSendZeroCopy", fdIn, fdOut, offset, length);
+        long bytes = Errors.check(r, "mmapSendZeroCopy", fdIn, fdOut, offset, length, stats[ST_OUTSTANDING] == 0 ? ""
+                : "; " + stats[ST_OUTSTANDING] + " of " + stats[ST_SENDS] + " MSG_ZEROCOPY sends still outstanding (not completed by the kernel)");
         return new ZeroCopySendResult(bytes, stats[ST_SENDS], stats[ST_ZEROCOPIED], stats[ST_COPIED], stats[ST_PLAIN]);
     }
 
