@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.zerocopy.KernelExperiments;
 import dev.zerocopy.MappedSource;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
@@ -197,7 +198,7 @@ final class Contenders {
 
                 @Override
                 public void run(long offset, long length) throws IOException {
-                    ZeroCopySendResult r = NativeZeroCopy.mmapSendZeroCopy(in, out, offset, length);
+                    ZeroCopySendResult r = KernelExperiments.mmapSendZeroCopy(in, out, offset, length);
                     total = total.plus(new Completions(r.sends(), r.zeroCopied(), r.copied(), r.plainSends()));
                     requireAll(r.bytes(), length, id());
                 }
