@@ -222,16 +222,16 @@ class ChannelsJdkContractTest {
         Path out = dir.resolve("fd-out");
         ZeroCopyFileChannel ch = ZeroCopyFileChannel.open(file, READ);
         try (FileChannel dst = FileChannel.open(out, java.nio.file.StandardOpenOption.CREATE, WRITE)) {
-            int fd = NativeZeroCopy.fd(ch);
-            assertEquals(data.length, NativeZeroCopy.sendfile(fd, NativeZeroCopy.fd(dst), 0, data.length));
+            int fd = Fds.of(ch);
+            assertEquals(data.length, NativeZeroCopy.sendfile(fd, Fds.of(dst), 0, data.length));
             assertEquals(dev.zerocopy.testkit.Hashing.of(data), dev.zerocopy.testkit.Hashing.of(Files.readAllBytes(out)));
         } finally {
             ch.close();
         }
-        assertThrows(java.nio.channels.ClosedChannelException.class, () -> NativeZeroCopy.fd(ch));
+        assertThrows(java.nio.channels.ClosedChannelException.class, () -> Fds.of(ch));
         FileChannel noFd = new UserFileChannel();
         try (ZeroCopyFileChannel wrapped = ZeroCopyFileChannel.wrap(noFd)) {
-            assertThrows(IllegalArgumentException.class, () -> NativeZeroCopy.fd(wrapped));
+            assertThrows(IllegalArgumentException.class, () -> Fds.of(wrapped));
         }
     }
 
