@@ -211,7 +211,7 @@ class ChannelsJdkContractTest {
     // ---------------------------------------------------------------- the library's own channel as a JDK one
 
     /**
-     * NativeZeroCopy.fd takes a ZeroCopyFileChannel as it takes the JDK's FileChannel (it used to
+     * Fds.of takes a ZeroCopyFileChannel as it takes the JDK's FileChannel (it used to
      * throw IllegalArgumentException): the fd reads the file, a closed channel gives
      * ClosedChannelException, a wrapped channel without an fd IllegalArgumentException.
      */

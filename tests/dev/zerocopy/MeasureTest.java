@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * NativeZeroCopy.measure: the syscall count is what each path must make, bytes match and arrive
+ * Measurement.measure: the syscall count is what each path must make, bytes match and arrive
  * intact, and mmap+write shows its page faults. The counts follow from the shim's loops: read+write
  * uses a 256 KiB buffer (pread + write per chunk), mmap+write maps 8 MiB windows (fstat, mmap,
  * write, munmap per window), splice goes through a 1 MiB pipe (into it, out of it).

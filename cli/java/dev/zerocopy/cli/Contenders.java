@@ -138,7 +138,7 @@ final class Contenders {
     }
 
     /**
-     * NativeZeroCopy.mmapSendZeroCopy: the file mapped in 8 MiB windows and sent with send(2)
+     * KernelExperiments.mmapSendZeroCopy: the file mapped in 8 MiB windows and sent with send(2)
      * MSG_ZEROCOPY, each window unmapped after its completions came back. TCP targets only (the
      * kernel takes MSG_ZEROCOPY on TCP and UDP sockets; a pipe or file answers ENOTSOCK). The
      * completions say whether the kernel copied after all: on loopback and veth it does (local
