@@ -1,5 +1,7 @@
 package dev.zerocopy.examples;
 
+import dev.zerocopy.Fds;
+import dev.zerocopy.KernelExperiments;
 import dev.zerocopy.NativeZeroCopy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -180,7 +182,7 @@ final class Connection {
     /**
      * The response's first write: header (direct buffer) and body by sendfile in one native
      * call, MSG_MORE on the header so both leave in full segments. On this non-blocking socket
-     * it may stop early (NativeZeroCopy.sendWithHeader: a short count, the header's position
+     * it may stop early (KernelExperiments.sendWithHeader: a short count, the header's position
      * advanced by what of it left): the header's rest and the body's rest then go the normal way
      * in flush(), from where this call stopped. Tried once per response.
      */
@@ -188,10 +190,10 @@ final class Connection {
         int fd = bodyFd;
         bodyFd = -1;
         if (socketFd < 0) {
-            socketFd = NativeZeroCopy.fd(ch);
+            socketFd = Fds.of(ch);
         }
         int headerBytes = head.remaining();
-        long n = NativeZeroCopy.sendWithHeader(socketFd, head, fd, pos, end - pos, null);
+        long n = KernelExperiments.sendWithHeader(socketFd, head, fd, pos, end - pos, null);
         long body = Math.max(0, n - headerBytes); // head's position already advanced by min(n, headerBytes)
         pos += body;
         if (n > 0) {

@@ -1,5 +1,7 @@
 package dev.zerocopy.examples;
 
+import dev.zerocopy.Fds;
+import dev.zerocopy.KernelExperiments;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
 import dev.zerocopy.ZeroCopyFileChannel;
@@ -31,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * direct buffer. The swap is the single line in {@link #openFile}: {@code FileChannel.open}
  * (mode NIO) or {@code ZeroCopyFileChannel.open} (mode ZEROCOPY). In ZEROCOPY mode with sendfile
  * (the default method, or SENDFILE forced) a response's first write is one
- * {@link NativeZeroCopy#sendWithHeader} call, header and body together (one segment for a small
+ * {@link KernelExperiments#sendWithHeader} call, header and body together (one segment for a small
  * response instead of two); whatever a full socket leaves of it goes the normal way, through a
  * ZeroCopyFileChannel made for that remainder only. After a short transfer (the socket's buffer is
  * full) the connection waits for write readiness rather than asking again for an EAGAIN.
@@ -161,7 +163,7 @@ public final class StaticFileServer implements Closeable {
         return responses.get();
     }
 
-    /** Responses whose header and body started with one NativeZeroCopy.sendWithHeader call. */
+    /** Responses whose header and body started with one KernelExperiments.sendWithHeader call. */
     public long sendWithHeaderResponses() {
         return sendWithHeaderResponses.get();
     }
@@ -216,7 +218,7 @@ public final class StaticFileServer implements Closeable {
                 ((ZeroCopyFileChannel) ch).forceMethod(m);
             }
             if (oneCall) {
-                c.openedFd = NativeZeroCopy.fd(ch); // stays open as long as ch, which only this thread closes (HAZARDS 13)
+                c.openedFd = Fds.of(ch); // stays open as long as ch, which only this thread closes (HAZARDS 13)
             }
             return ch;
         } catch (IOException | RuntimeException e) {
