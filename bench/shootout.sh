@@ -7,7 +7,7 @@
 # each round runs under the team's exclusive CPU lock when /tmp/team/cpu.lock exists.
 #
 #   mvn -B -q -pl examples,bench/netty -am package -DskipTests
-#   bench/shootout.sh                 # ROUNDS=5 DURATION=5s CONNECTIONS=16 SIZES="1024 16384 262144 4194304"
+#   bench/shootout.sh                 # ROUNDS=5 DURATION=5s CONNECTIONS=16 SIZES="1024 16384 262144 4194304" LOCK_WHOLE=0
 #
 # Reports, per size and server, requests/s and server CPU per request (utime+stime of the whole
 # server process from /proc/<pid>/stat over the wrk run, divided by the requests wrk completed):
@@ -117,13 +117,19 @@ round() { # r: every size and server once, order rotated by r
   done
 }
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+# One exclusive hold per round (about a minute at 5 s per run), or with LOCK_WHOLE=1 one hold for
+# all rounds (for a short run, e.g. ROUNDS=4 DURATION=3s: 2.5 minutes): on a machine where shared
+# holders keep overlapping, an exclusive waiter can wait long for each of its holds.
+hold() { if [ -e "$LOCK" ]; then exec 9> "$LOCK"; flock -x 9; echo "   (lock taken, load $(cut -d' ' -f1-3 /proc/loadavg))" >&2; fi; }
+release() { if [ -e "$LOCK" ]; then flock -u 9; exec 9>&-; fi; }
+[ "${LOCK_WHOLE:-0}" = 1 ] && hold
 for r in $(seq 1 "$ROUNDS"); do
   echo "== round $r of $ROUNDS (load $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-  # One exclusive hold per round (about a minute), not one for the whole run.
-  if [ -e "$LOCK" ]; then exec 9> "$LOCK"; flock -x 9; fi
+  [ "${LOCK_WHOLE:-0}" = 1 ] || hold
   round "$r"
-  if [ -e "$LOCK" ]; then flock -u 9; exec 9>&-; fi
+  [ "${LOCK_WHOLE:-0}" = 1 ] || release
 done
+[ "${LOCK_WHOLE:-0}" = 1 ] && release
 
 echo "machine: $(uname -sr), $(nproc) cpus ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $("$JAVA" -version 2>&1 | head -1)," \
      "server on cpu $SERVER_CPU, wrk -t1 -c$CONNECTIONS -d$DURATION on cpu $CLIENT_CPU, $ROUNDS interleaved rounds," \

@@ -30,8 +30,9 @@ import java.util.stream.Stream;
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp target/native-zerocopy-examples.jar dev.zerocopy.examples.ServerBench \
  *      [--rounds 7] [--mib 64] [--sizes 4096,65536,1048576,67108864] [--configs nio,zerocopy,zerocopy:SPLICE]
- *      [--dir DIR] [--receive MiB]
+ *      [--dir DIR]
  * </pre>
+ * (The upload direction, transferFrom socket -> file, is bench/receive.sh.)
  * Client and server share the JVM and the loopback device: the receiver's copy is in every
  * figure, as it is for any loopback test.
  */
@@ -44,7 +45,6 @@ public final class ServerBench {
         long mibPerSample = 64;
         long[] sizes = {4096, 65536, 1 << 20, 64 << 20};
         String configs = "nio,zerocopy,zerocopy:SENDFILE,zerocopy:SPLICE,zerocopy:MMAP_WRITE,zerocopy:READ_WRITE";
-        long receiveMib = 0;
         Path dir = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -53,9 +53,8 @@ public final class ServerBench {
                 case "--sizes": sizes = Arrays.stream(args[++i].split(",")).mapToLong(Long::parseLong).toArray(); break;
                 case "--configs": configs = args[++i]; break;
                 case "--dir": dir = Paths.get(args[++i]); break;
-                case "--receive": receiveMib = Long.parseLong(args[++i]); break;
                 default:
-                    System.err.println("usage: ServerBench [--rounds N] [--mib MiB-per-sample] [--sizes a,b,..] [--configs nio,zerocopy,zerocopy:SPLICE,..] [--dir DIR] [--receive MiB]");
+                    System.err.println("usage: ServerBench [--rounds N] [--mib MiB-per-sample] [--sizes a,b,..] [--configs nio,zerocopy,zerocopy:SPLICE,..] [--dir DIR]");
                     System.exit(2);
             }
         }
@@ -125,9 +124,6 @@ public final class ServerBench {
                     System.out.printf(Locale.ROOT, "| %s | %s | %.0f [%.0f-%.0f] | %.2f | %.3f |%n", human(size), cfg[k],
                             median(mbps[k]), min(mbps[k]), max(mbps[k]), median(ratio), median(cpu[k]));
                 }
-            }
-            if (receiveMib > 0) {
-                receive(dir, receiveMib, rounds);
             }
         } finally {
             if (server != null) {
@@ -221,77 +217,6 @@ public final class ServerBench {
         @Override
         public void close() throws IOException {
             ch.close();
-        }
-    }
-
-    /**
-     * The upload direction: a loopback sender streams `mib` MiB, the receiver stores it with
-     * transferFrom(socket, position, count) into a file, FileChannel (a read into a buffer and a
-     * write) against ZeroCopyFileChannel (splice socket -> pipe -> file). Interleaved rounds.
-     */
-    private static void receive(Path dir, long mib, int rounds) throws Exception {
-        String[] names = {"nio", "zerocopy"};
-        double[][] mbps = new double[2][rounds];
-        double[][] cpu = new double[2][rounds];
-        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        long total = mib << 20;
-        Path file = dir.resolve("upload");
-        for (int r = -1; r < rounds; r++) {
-            for (int j = 0; j < 2; j++) {
-                int k = Math.floorMod(j + r, 2);
-                try (java.nio.channels.ServerSocketChannel ss = java.nio.channels.ServerSocketChannel.open()
-                        .bind(new InetSocketAddress("127.0.0.1", 0));
-                     SocketChannel snd = SocketChannel.open(ss.getLocalAddress());
-                     SocketChannel rcv = ss.accept();
-                     java.nio.channels.FileChannel out = k == 0
-                             ? java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)
-                             : dev.zerocopy.ZeroCopyFileChannel.open(file, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
-                    Thread sender = new Thread(() -> {
-                        ByteBuffer bb = ByteBuffer.allocateDirect(1 << 20);
-                        try {
-                            for (long left = total; left > 0; ) {
-                                bb.clear().limit((int) Math.min(left, bb.capacity()));
-                                while (bb.hasRemaining()) {
-                                    left -= snd.write(bb);
-                                }
-                            }
-                            snd.shutdownOutput();
-                        } catch (IOException e) {
-                            throw new RuntimeException(e);
-                        }
-                    });
-                    long cpu0 = mx.getCurrentThreadCpuTime();
-                    long t0 = System.nanoTime();
-                    sender.start();
-                    long got = 0;
-                    long n;
-                    while ((n = out.transferFrom(rcv, got, total - got)) > 0) {
-                        got += n;
-                    }
-                    long t1 = System.nanoTime();
-                    long cpu1 = mx.getCurrentThreadCpuTime();
-                    sender.join();
-                    if (got != total) {
-                        throw new IllegalStateException("received " + got + " of " + total);
-                    }
-                    if (r >= 0) {
-                        mbps[k][r] = total / 1e6 / ((t1 - t0) / 1e9);
-                        cpu[k][r] = (cpu1 - cpu0) / 1e9 / (total / (double) (1L << 30));
-                    }
-                }
-            }
-        }
-        Files.deleteIfExists(file);
-        System.out.println();
-        System.out.println("| upload (transferFrom socket -> file), " + mib + " MiB | receiver | MB/s median [min-max] | x NIO | receiver CPU s/GiB |");
-        System.out.println("|---|---|---|---|---|");
-        for (int k = 0; k < 2; k++) {
-            double[] ratio = new double[rounds];
-            for (int r = 0; r < rounds; r++) {
-                ratio[r] = mbps[k][r] / mbps[0][r];
-            }
-            System.out.printf(Locale.ROOT, "| | %s | %.0f [%.0f-%.0f] | %.2f | %.3f |%n", names[k],
-                    median(mbps[k]), min(mbps[k]), max(mbps[k]), median(ratio), median(cpu[k]));
         }
     }
 

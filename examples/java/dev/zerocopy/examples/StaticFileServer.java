@@ -163,7 +163,7 @@ public final class StaticFileServer implements Closeable {
         return responses.get();
     }
 
-    /** Responses whose header and body started with one NativeZeroCopy.sendWithHeader call. */
+    /** Responses whose header and body started with one KernelExperiments.sendWithHeader call. */
     public long sendWithHeaderResponses() {
         return sendWithHeaderResponses.get();
     }
@@ -203,27 +203,27 @@ public final class StaticFileServer implements Closeable {
      */
     FileChannel openFile(Path p, Connection c) throws IOException {
         c.openedFd = -1;
-        FileChannel plain = FileChannel.open(p, StandardOpenOption.READ);
+        TransferMethod m = method;
+        boolean oneCall = mode == Mode.ZEROCOPY && (m == null || m == TransferMethod.SENDFILE);
+        FileChannel ch = mode == Mode.NIO || oneCall
+                ? FileChannel.open(p, StandardOpenOption.READ)
+                : ZeroCopyFileChannel.open(p, StandardOpenOption.READ); // the swap
         openFiles.incrementAndGet();
         try {
-            if (!files.contains(plain)) {
-                closeFile(plain);
+            if (!files.contains(ch)) {
+                closeFile(ch);
                 return null;
             }
-            if (mode == Mode.NIO) {
-                return plain;
+            if (ch instanceof ZeroCopyFileChannel) {
+                ((ZeroCopyFileChannel) ch).forceMethod(m);
             }
-            TransferMethod m = method;
-            if (m == null || m == TransferMethod.SENDFILE) {
-                c.openedFd = Fds.of(plain); // stays open as long as plain, which only this thread closes (HAZARDS 13)
-                return plain;
+            if (oneCall) {
+                c.openedFd = Fds.of(ch); // stays open as long as ch, which only this thread closes (HAZARDS 13)
             }
-            ZeroCopyFileChannel ch = ZeroCopyFileChannel.wrap(plain);
-            ch.forceMethod(m);
             return ch;
         } catch (IOException | RuntimeException e) {
             c.openedFd = -1;
-            closeFile(plain);
+            closeFile(ch);
             throw e;
         }
     }
