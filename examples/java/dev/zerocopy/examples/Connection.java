@@ -182,7 +182,7 @@ final class Connection {
     /**
      * The response's first write: header (direct buffer) and body by sendfile in one native
      * call, MSG_MORE on the header so both leave in full segments. On this non-blocking socket
-     * it may stop early (NativeZeroCopy.sendWithHeader: a short count, the header's position
+     * it may stop early (KernelExperiments.sendWithHeader: a short count, the header's position
      * advanced by what of it left): the header's rest and the body's rest then go the normal way
      * in flush(), from where this call stopped. Tried once per response.
      */

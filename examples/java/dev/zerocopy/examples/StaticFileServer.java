@@ -163,7 +163,7 @@ public final class StaticFileServer implements Closeable {
         return responses.get();
     }
 
-    /** Responses whose header and body started with one NativeZeroCopy.sendWithHeader call. */
+    /** Responses whose header and body started with one KernelExperiments.sendWithHeader call. */
     public long sendWithHeaderResponses() {
         return sendWithHeaderResponses.get();
     }
