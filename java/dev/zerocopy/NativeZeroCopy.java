@@ -41,7 +41,8 @@ import dev.zerocopy.ShimBinding.Shim;
  *     reader is itself a virtual thread, nothing runs again. On virtual threads, give the calls a
  *     non-blocking {@code fdOut} and wait for it the JDK's way, or use {@link ZeroCopyChannels}.</li>
  * <li>Signals: the library installs no handler. A peer that closed gives EPIPE (HotSpot ignores
- *     SIGPIPE); a file size limit gives a short count and then EFBIG (HotSpot ignores SIGXFSZ).</li>
+ *     SIGPIPE); a file size limit gives {@link ErrnoException} EFBIG whose
+ *     {@link ErrnoException#bytesTransferred()} is what was written up to the limit (HotSpot ignores SIGXFSZ).</li>
  * </ul>
  */
 public final class NativeZeroCopy {

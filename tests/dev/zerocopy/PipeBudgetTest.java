@@ -55,7 +55,7 @@ class PipeBudgetTest {
             Files.setPosixFilePermissions(src, PosixFilePermissions.fromString("rw-r--r--"));
             List<String> cmd = new ArrayList<>(List.of("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"));
             cmd.addAll(ChildJvm.javaArgs(String.join(":", cp), List.of("-Djava.io.tmpdir=" + tmp, "-Djffi.extract.dir=" + tmp),
-                    PipeBudgetProbe.class, src.toString(), Integer.toString(THREADS)));
+                    PipeBudgetChild.class, src.toString(), Integer.toString(THREADS)));
             ChildJvm.Result r = ChildJvm.run(cmd, Duration.ofSeconds(120));
             assertEquals(0, r.exitCode(), r.describe());
             long before = Long.parseLong(r.value("before"));

@@ -2,6 +2,7 @@ package example;
 
 import dev.zerocopy.Fds;
 import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.TransferMethod;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -67,8 +68,9 @@ public final class ReadmeExample {
             int in = Fds.of(file), out = Fds.of(socket);
             long size = file.size(), sent = 0;
             while (sent < size) {
-                long n = NativeZeroCopy.sendfile(in, out, sent, size - sent); // or splice, mmapWrite, readWrite
-                if (n == 0) break;                                             // the file shrank: end of file
+                long n = NativeZeroCopy.transferNonBlocking(TransferMethod.SENDFILE, in, out, sent, size - sent);
+                if (n == NativeZeroCopy.END_OF_FILE) break;                      // the file shrank
+                if (n == 0) n = file.transferTo(sent, size - sent, socket);     // fd would block: NIO waits (parks a virtual thread)
                 sent += n;
             }
         }

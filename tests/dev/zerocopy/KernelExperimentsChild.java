@@ -20,11 +20,11 @@ import dev.zerocopy.testkit.Drain;
 import dev.zerocopy.testkit.Received;
 
 /**
- * Run by KernelCallsEintrTest under strace fault injection: each kernel-experiment call once,
+ * Run by KernelExperimentsEintrTest under strace fault injection: each kernel-experiment call once,
  * data checked; prints "<name> ok" or "<name> BAD ...".
  */
-public final class KernelCallsChild {
-    private KernelCallsChild() {
+public final class KernelExperimentsChild {
+    private KernelExperimentsChild() {
     }
 
     public static void main(String[] args) throws Exception {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * HAZARDS 4: every other sendfile, splice, tee, vmsplice and sendto fails with an injected EINTR
  * (strace -e inject); each kernel-experiment call must retry and deliver the same bytes.
  */
-class KernelCallsEintrTest {
+class KernelExperimentsEintrTest {
     @TempDir
     Path dir;
 
@@ -29,7 +29,7 @@ class KernelCallsEintrTest {
                 "-e", "trace=sendfile,splice,tee,vmsplice,sendto", "-e", "signal=none",
                 "-e", "inject=sendfile,splice,tee,vmsplice,sendto:error=EINTR:when=2+2",
                 java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                KernelCallsChild.class.getName(), dir.toString()).redirectErrorStream(true).start();
+                KernelExperimentsChild.class.getName(), dir.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), out);
         Assumptions.assumeFalse(out.contains("PTRACE") || out.contains("Operation not permitted"), "ptrace is not allowed here: " + out);

@@ -12,8 +12,8 @@ import java.util.concurrent.CountDownLatch;
  * before and after {@code threads} threads have each spliced once and stay alive, idle, as a pool's
  * threads do. Prints before=, after=, spliced=. Args: source file, thread count.
  */
-public final class PipeBudgetProbe {
-    private PipeBudgetProbe() {
+public final class PipeBudgetChild {
+    private PipeBudgetChild() {
     }
 
     public static void main(String[] args) throws Exception {
