@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -119,4 +120,59 @@ ZC_EXPORT int64_t zc_copy_file_range_at(int in, int64_t in_offset, int out, int6
         }
     }
     return zc_done(&p);
+}
+
+/*
+ * One sendfile(2) of up to `length` bytes from in at offset (EINTR retried), as
+ * FileChannel.transferTo makes to a non-blocking target: EAGAIN moves 0 bytes
+ * and is no error. zc_sendfile would try again after a short count, and on a
+ * full socket that second call only meets EAGAIN. Returns bytes or -errno.
+ */
+ZC_EXPORT int64_t zc_chan_sendfile_once(int in, int out, int64_t offset, int64_t length)
+{
+    zc_progress p = {0};
+    off_t pos = offset;
+    length = zc_clamp_length(offset, length);
+    for (;;) {
+        p.syscalls++;
+        ssize_t n = sendfile(out, in, &pos, zc_chunk(length, ZC_MAX_CHUNK));
+        if (n >= 0) {
+            p.moved = n;
+            return zc_done(&p);
+        }
+        if (errno == EINTR) {
+            continue;
+        }
+        if (errno == EAGAIN) {
+            return zc_done(&p);
+        }
+        return zc_fail(&p, ZC_SYS_SENDFILE, errno);
+    }
+}
+
+/*
+ * How the channel layer takes a failed path's errno (ZeroCopyChannels, Refusals.java):
+ * 0 a real failure (thrown), 1 "not for this pair of files" (next path),
+ * 2 "not on this system" (next path, and remembered for the kind). seccomp
+ * filters answer ENOSYS, EPERM or EOPNOTSUPP; EINVAL and EXDEV depend on the
+ * files (tmpfs -> ext4, a socket target), except for an O_APPEND target, which
+ * sendfile, splice and copy_file_range refuse (EINVAL, EBADF) every time.
+ */
+ZC_EXPORT int zc_chan_refusal(int err, int append_target)
+{
+    switch (err) {
+    case ENOSYS:
+    case EPERM:
+    case EOPNOTSUPP:
+        return 2;
+    case EINVAL:
+    case EBADF:
+        return append_target ? 2 : 1;
+    case EXDEV:
+    case ENODEV:
+    case ESPIPE:
+        return 1;
+    default:
+        return 0;
+    }
 }

@@ -28,6 +28,18 @@ final class Errors {
         return new ErrnoException(message, errno, name, syscall, moved);
     }
 
+    /**
+     * The exception for a failed syscall that moved no bytes and left no thread state (the channel
+     * layer's fcntl of a duplicate): names {@code syscall} and 0 bytes, never an earlier call's.
+     */
+    static ErrnoException ofSyscall(long result, String syscall, int fd) {
+        int errno = (int) -result;
+        Shim shim = NativeLibrary.shim();
+        String name = errnoName(errno);
+        String message = String.format("%s(fd=%d) failed: %s (%s), 0 bytes transferred", syscall, fd, name, shim.zc_strerror(errno));
+        return new ErrnoException(message, errno, name, syscall, 0);
+    }
+
     /** Symbolic name of errno, e.g. "EPIPE"; "errno N" for a number Linux does not name. */
     static String errnoName(int errno) {
         String name = NativeLibrary.shim().zc_errno_name(errno);

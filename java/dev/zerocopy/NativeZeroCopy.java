@@ -181,7 +181,7 @@ public final class NativeZeroCopy {
 
     /**
      * The int fd behind a JDK channel: FileChannel, SocketChannel, ServerSocketChannel,
-     * DatagramChannel, or the source or sink of a Pipe. The fd stays owned by the channel: use it
+     * DatagramChannel, or the source or sink of a Pipe; or behind a {@link ZeroCopyFileChannel}. The fd stays owned by the channel: use it
      * only while the channel is open.
      *
      * @throws ClosedChannelException if the channel is closed
@@ -192,6 +192,9 @@ public final class NativeZeroCopy {
         Objects.requireNonNull(channel, "channel");
         if (!channel.isOpen()) {
             throw new ClosedChannelException();
+        }
+        if (channel instanceof ZeroCopyFileChannel) {
+            return ((ZeroCopyFileChannel) channel).descriptor(); // the library's own channel, as the JDK's
         }
         int fd = FdAccess.channelFd(channel);
         if (fd == FdAccess.NO_FD_FIELD) {

@@ -53,6 +53,10 @@ public interface Shim {
 
     long zc_splice_from_lost();
 
+    long zc_chan_sendfile_once(int in, int out, long offset, long length);
+
+    int zc_chan_refusal(int err, int appendTarget);
+
     // ---- kernel experiments ----
 
     /** native/zc_msg_zerocopy.c; stats: accepted MSG_ZEROCOPY sends, zero-copied, copied, plain sends. */

@@ -1,8 +1,11 @@
 package dev.zerocopy;
 
 import java.io.IOException;
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.Channel;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -20,20 +23,25 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A FileChannel whose {@link #transferTo} and {@link #transferFrom} go through
- * {@link ZeroCopyChannels}; every other method is the wrapped channel's, unchanged. Code that
- * opens files with {@code FileChannel.open(path)} switches by changing that one call:
+ * {@link ZeroCopyChannels}; every other method is the wrapped channel's. Code that opens files
+ * with {@code FileChannel.open(path)} switches by changing that one call:
  * <pre>{@code
  * FileChannel file = FileChannel.open(path);            // before
  * FileChannel file = ZeroCopyFileChannel.open(path);    // after
  * }</pre>
+ * It works wherever the JDK's FileChannel does, {@code NativeZeroCopy.fd(channel)} included.
  *
  * <p>The channel keeps a private duplicate of the file's descriptor for its native calls. It is
  * closed when the channel is closed and no transfer is in flight (or, if one is, when the last one
  * returns), so a close from another thread never lets a native call write to or read from a
- * number the process has reused (HAZARDS 13); such a transfer stops after its current chunk of
- * at most 8 MiB and returns the bytes it moved, or throws AsynchronousCloseException if none.
- * A thread interrupted during a transfer closes the channel and gets ClosedByInterruptException,
- * as with the JDK's FileChannel.
+ * number the process has reused (HAZARDS 13); such a transfer stops after its current chunk of at
+ * most 8 MiB and returns the bytes it moved, or throws AsynchronousCloseException if none. A
+ * channel that is dropped without being closed gives its descriptors back when it is garbage
+ * collected, as the JDK's channels do.
+ *
+ * <p>Interrupts, as the running JDK's FileChannel: a thread interrupted in any operation closes
+ * the channel and gets ClosedByInterruptException; an interrupted transfer also closes the other
+ * channel on JDK 22 and later (JDK-8310902).
  *
  * <p>Differences from the wrapped channel: {@link FileLock#channel()} of a lock returns the
  * wrapped channel; JDK 22's {@code map(MapMode, long, long, Arena)} is not delegated (this class
@@ -41,20 +49,39 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ZeroCopyFileChannel extends FileChannel {
     private static final long CLOSED = 1L << 62;
+    /** Closes the private duplicates of channels that were dropped without close(). */
+    private static final Cleaner CLEANER = Cleaner.create();
 
     private final FileChannel delegate;
     /** Our duplicate of the delegate's fd, or -1 when it has none (a FileChannel not from the JDK). */
     private final int fd;
-    /** Description bits (ZeroCopyChannels.DESC_*); DESC_PARTIAL until the kernel was asked. */
+    /** Description bits (HeldFd.*); HeldFd.PARTIAL until the kernel was asked. */
     private volatile int desc;
     /** In-flight native transfers, plus CLOSED once closed; the fd is closed when it reaches CLOSED. */
     private final AtomicLong state = new AtomicLong();
+    /** Closes fd exactly once: at close (or after the last transfer), or when the channel is collected. */
+    private final Cleaner.Cleanable fdCloser;
     private volatile TransferMethod method;
 
     private ZeroCopyFileChannel(FileChannel delegate, int fd, int desc) {
         this.delegate = delegate;
         this.fd = fd;
         this.desc = desc;
+        this.fdCloser = fd >= 0 ? CLEANER.register(this, new FdCloser(fd)) : null;
+    }
+
+    /** The cleaning action: must not refer to the channel, or it would never become unreachable. */
+    private static final class FdCloser implements Runnable {
+        private final int fd;
+
+        FdCloser(int fd) {
+            this.fd = fd;
+        }
+
+        @Override
+        public void run() {
+            NativeLibrary.shim().zc_chan_close(fd);
+        }
     }
 
     /** {@link FileChannel#open(Path, OpenOption...)}, wrapped. */
@@ -70,8 +97,8 @@ public final class ZeroCopyFileChannel extends FileChannel {
             boolean append = options.contains(StandardOpenOption.APPEND);
             boolean write = append || options.contains(StandardOpenOption.WRITE);
             boolean read = options.contains(StandardOpenOption.READ) || !write;
-            int known = (read ? ZeroCopyChannels.DESC_READABLE : 0) | (write ? ZeroCopyChannels.DESC_WRITABLE : 0)
-                    | (append ? ZeroCopyChannels.DESC_APPEND : 0) | ZeroCopyChannels.DESC_PARTIAL;
+            int known = (read ? HeldFd.READABLE : 0) | (write ? HeldFd.WRITABLE : 0)
+                    | (append ? HeldFd.APPEND : 0) | HeldFd.PARTIAL;
             return wrap(ch, known);
         } catch (IOException | RuntimeException | Error e) {
             ch.close();
@@ -100,13 +127,15 @@ public final class ZeroCopyFileChannel extends FileChannel {
             throw new ClosedChannelException();
         }
         // isAvailable() first: it loads the library that FdAccess's native methods live in.
-        int jdkFd = NativeZeroCopy.isAvailable() && ZeroCopyChannels.isJdkChannel(channel)
+        int jdkFd = NativeZeroCopy.isAvailable() && HeldFd.isJdkChannel(channel)
                 ? FdAccess.channelFd(channel) : FdAccess.NO_FD_FIELD;
         if (jdkFd < 0) {
             return new ZeroCopyFileChannel(channel, -1, 0);
         }
         long r = NativeLibrary.shim().zc_chan_dup(jdkFd, known < 0 ? 1 : 0);
-        Errors.check(r, "fcntl(F_DUPFD_CLOEXEC)", jdkFd, -1, 0, 0);
+        if (r < 0) {
+            throw Errors.ofSyscall(r, "fcntl", jdkFd);
+        }
         if (!channel.isOpen()) {
             NativeLibrary.shim().zc_chan_close((int) r);
             throw new ClosedChannelException();
@@ -119,12 +148,12 @@ public final class ZeroCopyFileChannel extends FileChannel {
      * automatically, the default). A method forced on the thread with
      * {@link ZeroCopyChannels#forceMethod} takes precedence.
      */
-    public void setTransferMethod(TransferMethod method) {
+    public void forceMethod(TransferMethod method) {
         this.method = method;
     }
 
     /** The method forced on this channel, or null. */
-    public TransferMethod getTransferMethod() {
+    TransferMethod forcedMethod() {
         return method;
     }
 
@@ -133,38 +162,52 @@ public final class ZeroCopyFileChannel extends FileChannel {
     }
 
     /**
-     * Pins the fd for one native call: {@code desc << 32 | fd} (fd -1: none). With needKind, the
-     * kind is filled in (asked of the kernel once) if the options did not tell.
+     * The descriptor for {@code NativeZeroCopy.fd(channel)}: the channel's own, valid while it is open.
+     *
+     * @throws ClosedChannelException if the channel is closed
+     * @throws IllegalArgumentException if the wrapped channel is not the JDK's, so has no fd
+     */
+    int descriptor() throws ClosedChannelException {
+        ensureOpen();
+        if (fd < 0) {
+            throw new IllegalArgumentException(delegate.getClass().getName() + " is not a JDK channel with a file descriptor");
+        }
+        return fd;
+    }
+
+    /**
+     * Pins the fd for one native call (HeldFd's representation; HeldFd.NONE without an fd). With
+     * needKind, the kind is filled in (asked of the kernel once) if the options did not tell.
      */
     long acquire(boolean needKind) throws IOException {
         while (true) {
             long s = state.get();
             if ((s & CLOSED) != 0) {
-                throw new ClosedChannelException();
+                throw new java.nio.channels.AsynchronousCloseException(); // open when the transfer began
             }
             if (state.compareAndSet(s, s + 1)) {
                 break;
             }
         }
         if (!delegate.isOpen()) {
-            // Closed behind our back (the wrapped channel closed directly, or by an interrupt in
-            // one of its own operations): our duplicate would still work, the channel must not.
+            // Closed behind our back (the wrapped channel closed directly): our duplicate would
+            // still work, the channel must not.
             release();
-            throw new ClosedChannelException();
+            throw new java.nio.channels.AsynchronousCloseException();
         }
         if (fd < 0) {
-            return ZeroCopyChannels.NO_FD;
+            return HeldFd.NONE;
         }
         int d = desc;
-        if (needKind && (d & ZeroCopyChannels.DESC_PARTIAL) != 0) {
+        if (needKind && (d & HeldFd.PARTIAL) != 0) {
             long r = NativeLibrary.shim().zc_chan_describe(fd);
             if (r < 0) {
                 release();
-                Errors.check(r, "fcntl/fstat", fd, -1, 0, 0);
+                throw Errors.ofSyscall(r, "fcntl", fd);
             }
             desc = d = (int) r;
         }
-        return (long) d << 32 | fd;
+        return HeldFd.of(fd, d);
     }
 
     void release() {
@@ -174,8 +217,8 @@ public final class ZeroCopyFileChannel extends FileChannel {
     }
 
     private void closeFd() {
-        if (fd >= 0) {
-            NativeLibrary.shim().zc_chan_close(fd);
+        if (fdCloser != null) {
+            fdCloser.clean();
         }
     }
 
@@ -200,23 +243,42 @@ public final class ZeroCopyFileChannel extends FileChannel {
         }
     }
 
+    /**
+     * The wrapped channel closed itself because this thread was interrupted in one of its
+     * operations: this channel closes too, as the JDK's FileChannel would.
+     */
+    private ClosedByInterruptException closedByInterrupt(ClosedByInterruptException e) {
+        try {
+            close();
+        } catch (IOException suppressed) {
+            e.addSuppressed(suppressed);
+        }
+        return e;
+    }
+
     /** {@link ZeroCopyChannels#transferTo}, with this channel's interrupt and close semantics. */
     @Override
     public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
         Objects.requireNonNull(target, "target");
-        if (!NativeZeroCopy.isAvailable()) {
-            ensureOpen();
-            return delegate.transferTo(position, count, target);
-        }
         ensureOpen(); // closed before the call: ClosedChannelException, not AsynchronousCloseException
+        if (!NativeZeroCopy.isAvailable()) {
+            try {
+                return delegate.transferTo(position, count, target);
+            } catch (ClosedByInterruptException e) {
+                throw closedByInterrupt(e);
+            }
+        }
         boolean completed = false;
         try {
             begin();
-            long n = ZeroCopyChannels.transferTo(this, position, count, target);
+            long n = ChannelTransferTo.transfer(this, position, count, target);
             completed = true;
             return n;
+        } catch (ClosedByInterruptException e) {
+            completed = true; // both channels are closed already; end() must not restate it as an asynchronous close
+            throw e;
         } finally {
-            end(completed);
+            endTransfer(completed, target);
         }
     }
 
@@ -224,108 +286,180 @@ public final class ZeroCopyFileChannel extends FileChannel {
     @Override
     public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
         Objects.requireNonNull(src, "src");
-        if (!NativeZeroCopy.isAvailable()) {
-            ensureOpen();
-            return delegate.transferFrom(src, position, count);
-        }
         ensureOpen();
+        if (!NativeZeroCopy.isAvailable()) {
+            try {
+                return delegate.transferFrom(src, position, count);
+            } catch (ClosedByInterruptException e) {
+                throw closedByInterrupt(e);
+            }
+        }
         boolean completed = false;
         try {
             begin();
-            long n = ZeroCopyChannels.transferFrom(src, this, position, count);
+            long n = ChannelTransferFrom.transfer(src, this, position, count);
             completed = true;
             return n;
+        } catch (ClosedByInterruptException e) {
+            completed = true;
+            throw e;
         } finally {
-            end(completed);
+            endTransfer(completed, src);
         }
     }
 
-    // ---- everything else is the delegate's
+    /** end(), and when an interrupt closed this channel during the transfer, the other channel on JDK 22+. */
+    private void endTransfer(boolean completed, Channel other) throws IOException {
+        try {
+            end(completed);
+        } catch (ClosedByInterruptException e) {
+            Interrupts.closeOther(other);
+            throw e;
+        }
+    }
+
+    // ---- everything else is the delegate's; an interrupt there closes this channel too
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
         ensureOpen();
-        return delegate.read(dst);
+        try {
+            return delegate.read(dst);
+        } catch (ClosedByInterruptException e) {
+            throw closedByInterrupt(e);
+        }
     }
 
     @Override
     public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
         ensureOpen();
-        return delegate.read(dsts, offset, length);
+        try {
+            return delegate.read(dsts, offset, length);
+        } catch (ClosedByInterruptException e) {
+            throw closedByInterrupt(e);
+        }
     }
 
     @Override
     public int write(ByteBuffer src) throws IOException {
         ensureOpen();
-        return delegate.write(src);
+        try {
+            return delegate.write(src);
+        } catch (ClosedByInterruptException e) {
+            throw closedByInterrupt(e);
+        }
     }
 
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         ensureOpen();
-        return delegate.write(srcs, offset, length);
+        try {
+            return delegate.write(srcs, offset, length);
+        } catch (ClosedByInterruptException e) {
+            throw closedByInterrupt(e);
+        }
     }
 
     @Override
     public long position() throws IOException {
         ensureOpen();
-        return delegate.position();
+        try {
+            return delegate.position();
+        } catch (ClosedByInterruptException e) {
+            throw closedByInterrupt(e);
+        }
     }
 
     @Override
     public FileChannel position(long newPosition) throws IOException {
         ensureOpen();
-        delegate.position(newPosition);
+        try {
+            delegate.position(newPosition);
+        } catch (ClosedByInterruptException e) {
+            throw closedByInterrupt(e);
+        }
         return this;
     }
 
     @Override
     public long size() throws IOException {
         ensureOpen();
-        return delegate.size();
+        try {
+            return delegate.size();
+        } catch (ClosedByInterruptException e) {
+            throw closedByInterrupt(e);
+        }
     }
 
     @Override
     public FileChannel truncate(long size) throws IOException {
         ensureOpen();
-        delegate.truncate(size);
+        try {
+            delegate.truncate(size);
+        } catch (ClosedByInterruptException e) {
+            throw closedByInterrupt(e);
+        }
         return this;
     }
 
     @Override
     public void force(boolean metaData) throws IOException {
         ensureOpen();
-        delegate.force(metaData);
+        try {
+            delegate.force(metaData);
+        } catch (ClosedByInterruptException e) {
+            throw closedByInterrupt(e);
+        }
     }
 
     @Override
     public int read(ByteBuffer dst, long position) throws IOException {
         ensureOpen();
-        return delegate.read(dst, position);
+        try {
+            return delegate.read(dst, position);
+        } catch (ClosedByInterruptException e) {
+            throw closedByInterrupt(e);
+        }
     }
 
     @Override
     public int write(ByteBuffer src, long position) throws IOException {
         ensureOpen();
-        return delegate.write(src, position);
+        try {
+            return delegate.write(src, position);
+        } catch (ClosedByInterruptException e) {
+            throw closedByInterrupt(e);
+        }
     }
 
     @Override
     public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
         ensureOpen();
-        return delegate.map(mode, position, size);
+        try {
+            return delegate.map(mode, position, size);
+        } catch (ClosedByInterruptException e) {
+            throw closedByInterrupt(e);
+        }
     }
 
     @Override
     public FileLock lock(long position, long size, boolean shared) throws IOException {
         ensureOpen();
-        return delegate.lock(position, size, shared);
+        try {
+            return delegate.lock(position, size, shared);
+        } catch (ClosedByInterruptException e) {
+            throw closedByInterrupt(e);
+        }
     }
 
     @Override
     public FileLock tryLock(long position, long size, boolean shared) throws IOException {
         ensureOpen();
-        return delegate.tryLock(position, size, shared);
+        try {
+            return delegate.tryLock(position, size, shared);
+        } catch (ClosedByInterruptException e) {
+            throw closedByInterrupt(e);
+        }
     }
 
     @Override

@@ -159,7 +159,7 @@ class ChannelsBehaviourTest {
         assertNull(ZeroCopyChannels.forcedMethod(), "the scope restores the previous choice");
         // Per channel.
         try (ZeroCopyFileChannel in = ZeroCopyFileChannel.open(src, READ)) {
-            in.setTransferMethod(method);
+            in.forceMethod(method);
             Pipe pipe = Pipe.open();
             Future<byte[]> got = async(() -> readAll(pipe.source(), 65536, 0));
             assertEquals(data.length, in.transferTo(0, data.length, pipe.sink()));
@@ -175,19 +175,19 @@ class ChannelsBehaviourTest {
     void aForcedMethodIsExactlyThatMethodWithNoFallback() throws Exception {
         Path src = file(dir, "src", randomBytes(1000, 5));
         try (Loopback sp = Loopback.open(0, 0); ZeroCopyFileChannel in = ZeroCopyFileChannel.open(src, READ)) {
-            in.setTransferMethod(TransferMethod.COPY_FILE_RANGE);
+            in.forceMethod(TransferMethod.COPY_FILE_RANGE);
             // copy_file_range(2): EINVAL when fd_out is not a regular file.
             ErrnoException e = assertThrows(ErrnoException.class, () -> in.transferTo(0, 1000, sp.client));
             assertEquals("EINVAL", e.errnoName());
             assertEquals(0, e.bytesTransferred());
-            in.setTransferMethod(TransferMethod.SPLICE);
+            in.forceMethod(TransferMethod.SPLICE);
             assertThrows(UnsupportedOperationException.class,
                     () -> in.transferTo(0, 1000, Channels.newChannel(new ByteArrayOutputStream())));
         }
         try (FileChannel in = FileChannel.open(src, READ); ZeroCopyFileChannel out = ZeroCopyFileChannel.open(dir.resolve("d"), CREATE, WRITE)) {
-            out.setTransferMethod(TransferMethod.SENDFILE);
+            out.forceMethod(TransferMethod.SENDFILE);
             assertThrows(UnsupportedOperationException.class, () -> out.transferFrom(in, 0, 10));
-            out.setTransferMethod(TransferMethod.SPLICE); // file -> pipe -> file at the position
+            out.forceMethod(TransferMethod.SPLICE); // file -> pipe -> file at the position
             assertEquals(1000, out.transferFrom(in, 0, 5000));
             assertEquals(TransferMethod.SPLICE, ZeroCopyChannels.lastMethod());
             assertEquals(1000, in.position(), "transferFrom reads its source normally");
@@ -232,7 +232,7 @@ class ChannelsBehaviourTest {
             try (Loopback sp = Loopback.open(0, 0); ZeroCopyFileChannel in = ZeroCopyFileChannel.open(src, READ)) {
                 sp.server.setOption(java.net.StandardSocketOptions.SO_LINGER, 0);
                 sp.server.close();
-                in.setTransferMethod(i % 2 == 0 ? TransferMethod.SPLICE : null);
+                in.forceMethod(i % 2 == 0 ? TransferMethod.SPLICE : null);
                 try {
                     while (in.transferTo(0, data.length, sp.client) > 0) {
                         // until the reset arrives

@@ -30,6 +30,34 @@ public final class Proc {
     }
 
     /**
+     * Number of descriptors of this process open on {@code file}: unlike {@link #fdCount()}, not
+     * moved by other threads (of earlier test classes too) that close unrelated descriptors meanwhile.
+     */
+    public static int fdsOf(Path file) {
+        Path target;
+        try {
+            target = file.toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        int n = 0;
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path p : s.toList()) {
+                try {
+                    if (Files.readSymbolicLink(p).equals(target)) {
+                        n++;
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile, or the listing's own fd
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return n;
+    }
+
+    /**
      * Asserts that a count (descriptors, pipes) did not grow past {@code before}, polling up to 5 s:
      * threads that ended (in other test classes too) close their pipes asynchronously, so a
      * count may drop meanwhile, while a leak makes it grow.

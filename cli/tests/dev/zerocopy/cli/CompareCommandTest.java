@@ -116,7 +116,13 @@ class CompareCommandTest {
                     // earlier test of this JVM; it then maps and writes: one write per 4 KiB.
                     continue;
                 }
-                assertEquals(512.0, perMiB, 1e-9, line);
+                if (line.startsWith("tcp")) {
+                    // A blocking write to a socket whose send buffer is full writes what fits and
+                    // waits for the rest (a second write): a slow receiver adds calls, never removes them.
+                    assertTrue(perMiB >= 512.0 && perMiB <= 512.0 * 1.25, line);
+                } else {
+                    assertEquals(512.0, perMiB, 1e-9, line);
+                }
             }
         }
 

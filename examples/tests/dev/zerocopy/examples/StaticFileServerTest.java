@@ -5,10 +5,8 @@ import dev.zerocopy.testkit.Hashing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -19,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,7 +25,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,8 +47,7 @@ class StaticFileServerTest {
     static final Map<String, String> FILES = new LinkedHashMap<>();
     static final long[] SIZES = {0, 1, 2, 100, 4095, 4096, 4097, 65535, 65536, 65537, 1 << 20, (1 << 20) + 13, 3_000_001, 64 << 20};
 
-    private Process server;
-    private BufferedReader serverOut;
+    private ServerProcess server;
     private int port;
 
     @BeforeAll
@@ -73,57 +68,18 @@ class StaticFileServerTest {
     @AfterEach
     void stop() throws Exception {
         if (server != null) {
-            server.destroy();
-            server.waitFor(10, TimeUnit.SECONDS);
+            server.close();
         }
     }
 
     private void start(String config) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(StaticFileServer.class.getName());
-        cmd.add("--root");
-        cmd.add(root.toString());
-        cmd.add("--port");
-        cmd.add("0");
         String[] c = config.split(":");
-        cmd.add("--mode");
-        cmd.add(c[0]);
-        if (c.length > 1) {
-            cmd.add("--method");
-            cmd.add(c[1]);
-        }
-        server = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        serverOut = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        String line = serverOut.readLine();
-        assertTrue(line != null && line.startsWith("listening on 127.0.0.1:"), "server said: " + line);
-        port = Integer.parseInt(line.split(":")[1].split(" ")[0]);
+        server = c.length > 1 ? new ServerProcess(root, 0, "--mode", c[0], "--method", c[1]) : new ServerProcess(root, 0, "--mode", c[0]);
+        port = server.port;
     }
 
-    /**
-     * Stops the server (SIGTERM) and returns the counters its exit line prints
-     * ("stats: responses=N sendWithHeader=N bodyBytes=N").
-     */
     private Map<String, Long> stopForStats() throws Exception {
-        server.toHandle().destroy(); // SIGTERM; Process.destroy() would also close the stream read below
-        assertTrue(server.waitFor(30, TimeUnit.SECONDS), "server did not stop");
-        server = null;
-        String stats = null;
-        for (String line; (line = serverOut.readLine()) != null; ) {
-            if (line.startsWith("stats: ")) {
-                stats = line;
-            }
-        }
-        assertTrue(stats != null, "no stats line at exit");
-        Map<String, Long> m = new LinkedHashMap<>();
-        for (String kv : stats.substring("stats: ".length()).split(" ")) {
-            String[] p = kv.split("=");
-            m.put(p[0], Long.parseLong(p[1]));
-        }
-        return m;
+        return server.stopForStats();
     }
 
     private String url(String name) {
@@ -168,7 +124,7 @@ class StaticFileServerTest {
             Path f = out.resolve("range");
             String code = curl("-o", f.toString(), "-w", "%{http_code}", "-r", r, url("f3000001.bin"));
             assertEquals("206", code, r);
-            long[] want = StaticFileServer.parseRange("bytes=" + r, big.length);
+            long[] want = ByteRange.parse("bytes=" + r, big.length);
             assertEquals(Hashing.of(java.util.Arrays.copyOfRange(big, (int) want[0], (int) want[1] + 1)), Hashing.of(Files.readAllBytes(f)), r);
         }
         assertEquals("416", curl("-o", "/dev/null", "-w", "%{http_code}", "-r", "3000001-", url("f3000001.bin")));
@@ -266,20 +222,10 @@ class StaticFileServerTest {
     }
 
     private long fds() throws IOException {
-        try (Stream<Path> s = Files.list(Paths.get("/proc/" + server.pid() + "/fd"))) {
-            return s.count();
-        }
+        return server.fds();
     }
 
     private long filesOpen() throws IOException {
-        try (Stream<Path> s = Files.list(Paths.get("/proc/" + server.pid() + "/fd"))) {
-            return s.filter(p -> {
-                try {
-                    return Files.readSymbolicLink(p).startsWith(root);
-                } catch (IOException e) {
-                    return false;
-                }
-            }).count();
-        }
+        return server.filesOpen(root);
     }
 }

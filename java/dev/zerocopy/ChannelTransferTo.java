@@ -1,0 +1,167 @@
+package dev.zerocopy;
+
+import java.io.IOException;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.NonReadableChannelException;
+import java.nio.channels.NonWritableChannelException;
+import java.nio.channels.NotYetConnectedException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
+
+/** {@link ZeroCopyChannels#transferTo}: the checks in the JDK's order, then the path plan. */
+final class ChannelTransferTo {
+    /** Bytes per native call: bounds how long a close or an interrupt waits to be honoured. */
+    static final long CHUNK = 8L << 20;
+
+    private static final TransferMethod[] STREAM_PLAN = {TransferMethod.SENDFILE, TransferMethod.SPLICE, TransferMethod.READ_WRITE};
+    private static final TransferMethod[] FILE_PLAN = {TransferMethod.COPY_FILE_RANGE, TransferMethod.SENDFILE, TransferMethod.READ_WRITE};
+    /** procfs and sysfs files claim size 0 and some refuse or shortcut the in-kernel paths. */
+    private static final TransferMethod[] SIZELESS_PLAN = {TransferMethod.READ_WRITE};
+
+    private ChannelTransferTo() {
+    }
+
+    static long transfer(FileChannel src, long position, long count, WritableByteChannel target) throws IOException {
+        try {
+            return transferChecked(src, position, count, target);
+        } catch (ClosedByInterruptException e) {
+            // An operation of the JDK's (a read or write in a copy loop) closed its channel: the
+            // running JDK closes the other one too from JDK 22 on.
+            Interrupts.closeOther(target);
+            throw e;
+        }
+    }
+
+    private static long transferChecked(FileChannel src, long position, long count, WritableByteChannel target) throws IOException {
+        ThreadTransferState st = ThreadTransferState.current();
+        TransferMethod forced = st.effective(src);
+        if (!src.isOpen() || !target.isOpen()) {
+            throw new ClosedChannelException();
+        }
+        st.last = null;
+        long in = HeldFd.hold(src, false);
+        try {
+            if (HeldFd.hasFd(in) && !HeldFd.isReadable(in)) {
+                throw new NonReadableChannelException();
+            }
+            long out = HeldFd.hold(target, true);
+            try {
+                if (HeldFd.hasFd(out) && target instanceof FileChannel && !HeldFd.isWritable(out)) {
+                    throw new NonWritableChannelException();
+                }
+                if (position < 0 || count < 0) {
+                    throw new IllegalArgumentException("position " + position + ", count " + count);
+                }
+                Interrupts.stop(src, target, 0);
+                if (target instanceof SocketChannel && !((SocketChannel) target).isConnected()) {
+                    if (!target.isOpen()) {
+                        throw new AsynchronousCloseException(); // closed since the check above
+                    }
+                    throw new NotYetConnectedException();
+                }
+                // As FileChannel.transferTo does: the count is capped at the size seen on entry, so a
+                // source that grows meanwhile (or is the target itself) is not read past it. Size 0 may
+                // be procfs, whose files claim 0 and are read to their end.
+                long size = src.size();
+                if (size > 0) {
+                    count = Math.min(count, Math.max(0, size - position));
+                }
+                ChannelKind kind = HeldFd.kind(out);
+                st.lastKind = kind;
+                if (!HeldFd.hasFd(in) || !HeldFd.hasFd(out)) {
+                    if (forced != null && forced != TransferMethod.READ_WRITE) {
+                        throw new UnsupportedOperationException(forced + " needs file descriptors on both ends; "
+                                + (HeldFd.hasFd(in) ? target : src).getClass().getName() + " has none");
+                    }
+                    long n = CopyLoops.copyTo(src, position, count, target);
+                    st.last = TransferMethod.READ_WRITE;
+                    return n;
+                }
+                TransferMethod[] plan = kind == ChannelKind.FILE || kind == ChannelKind.APPEND_FILE ? FILE_PLAN : STREAM_PLAN;
+                long done = transfer(src, HeldFd.fd(in), position, count, target, HeldFd.fd(out), kind, forced, plan, st);
+                if (done == 0 && count > 0 && forced == null && size == 0) {
+                    // Read as JDK 21+ does, with a plain read+write (JDK 17 returns 0 here).
+                    done = transfer(src, HeldFd.fd(in), position, count, target, HeldFd.fd(out), kind, null, SIZELESS_PLAN, st);
+                }
+                return done;
+            } finally {
+                HeldFd.release(target, out);
+            }
+        } finally {
+            HeldFd.release(src, in);
+        }
+    }
+
+    /**
+     * Chunks of at most CHUNK bytes through the first path of the plan the kernel takes. A
+     * non-blocking target gets one syscall per chunk and NIO's short count. A blocking-mode socket
+     * or pipe whose fd would block (a virtual thread's, see {@link VirtualThreads}) is waited on in a
+     * JDK write, then the native path resumes: it gets its whole transfer, and no carrier is pinned.
+     */
+    private static long transfer(FileChannel src, int inFd, long position, long count, WritableByteChannel target, int outFd,
+                                 ChannelKind kind, TransferMethod forced, TransferMethod[] plan, ThreadTransferState st)
+            throws IOException {
+        boolean waits = VirtualThreads.isBlockingSelectable(target);
+        boolean once = target instanceof SelectableChannel && !waits;
+        if (waits) {
+            VirtualThreads.beforeNativeWrite(target);
+        }
+        int step = 0;
+        long done = 0;
+        while (done < count) {
+            if (done > 0 && Interrupts.stop(src, target, done)) {
+                break;
+            }
+            long chunk = Math.min(count - done, CHUNK);
+            long moved = 0;
+            while (true) {
+                TransferMethod m = forced;
+                if (m == null) {
+                    while (plan[step] != TransferMethod.READ_WRITE && Refusals.isRefused(Refusals.Direction.TO, kind, plan[step])) {
+                        step++;
+                    }
+                    m = plan[step];
+                }
+                try {
+                    moved += once && m == TransferMethod.SENDFILE
+                            ? sendfileOnce(inFd, outFd, position + done + moved, chunk - moved)
+                            : NativeZeroCopy.transfer(m, inFd, outFd, position + done + moved, chunk - moved);
+                    st.last = m;
+                    break;
+                } catch (ErrnoException e) {
+                    moved += e.bytesTransferred();
+                    if (forced != null || m == TransferMethod.READ_WRITE || !Refusals.isRefusal(e, kind)) {
+                        throw ChannelFailures.withTotal(e, done + moved);
+                    }
+                    Refusals.refuse(Refusals.Direction.TO, kind, m, e);
+                    step++;
+                }
+            }
+            done += moved;
+            if (moved < chunk) {
+                if (!waits) {
+                    break; // end of file, or a full non-blocking target
+                }
+                long w = CopyLoops.waitingWrite(src, position + done, count - done, target);
+                if (w == 0) {
+                    break; // end of file
+                }
+                done += w;
+            }
+        }
+        return done;
+    }
+
+    /**
+     * One sendfile(2), as FileChannel.transferTo makes to a non-blocking target: a second one
+     * after a short count would only meet EAGAIN (one more syscall per write readiness).
+     */
+    private static long sendfileOnce(int inFd, int outFd, long offset, long length) throws ErrnoException {
+        return Errors.check(NativeLibrary.shim().zc_chan_sendfile_once(inFd, outFd, offset, length),
+                TransferMethod.SENDFILE.operation, inFd, outFd, offset, length);
+    }
+}

@@ -1,0 +1,169 @@
+package dev.zerocopy;
+
+import java.io.IOException;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.Channel;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.Pipe;
+import java.nio.channels.SocketChannel;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * A channel's descriptor held for one transfer, so that no native call uses a number the channel
+ * could close under it (a closed number is handed out again by the next open(2)). One value
+ * represents a hold everywhere: {@code desc << 32 | fd}, or {@link #NONE} for a channel whose fd
+ * must not or cannot be used (a user-written channel, a FileChannel that is not the JDK's).
+ *
+ * <p>A {@link ZeroCopyFileChannel} is held by its in-flight count: it owns a private duplicate
+ * closed only after the last transfer returns, so holding it costs no syscall. Any other JDK
+ * channel is duplicated with F_DUPFD_CLOEXEC for the call and checked to be still open after
+ * the dup (the JDK marks a channel closed before it closes its fd, so an open channel after the
+ * dup means the duplicate names the channel's file or socket); the duplicate is closed on release.
+ */
+final class HeldFd {
+    /** No usable fd: the transfer takes a Java loop. */
+    static final long NONE = -1L;
+
+    // Description bits; must match native/zc_channels.c.
+    static final int READABLE = 0x1;
+    static final int WRITABLE = 0x2;
+    static final int APPEND = 0x4;
+    static final int NONBLOCK = 0x8;
+    /** Java only: access mode and O_APPEND are known from the open options, the kind is not yet. */
+    static final int PARTIAL = 0x20;
+    static final int KIND_SHIFT = 8;
+    private static final int KIND_FILE = 1;
+    private static final int KIND_FIFO = 2;
+    private static final int KIND_SOCKET = 3;
+    /** What a SocketChannel or a Pipe end is, without asking the kernel. */
+    private static final int SOCKET_DESC = READABLE | WRITABLE | (KIND_SOCKET << KIND_SHIFT);
+    private static final int PIPE_DESC = READABLE | WRITABLE | (KIND_FIFO << KIND_SHIFT);
+
+    /**
+     * What the kernel said of a JDK FileChannel's fd (access mode, O_APPEND, kind), asked once per
+     * channel: none of it changes while the channel is open, and asking costs an fcntl and an
+     * fstat per call. Weak keys: a collected channel leaves the map.
+     */
+    private static final Map<Channel, Integer> DESCRIBED = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private HeldFd() {
+    }
+
+    static long of(int fd, int desc) {
+        return (long) desc << 32 | (fd & 0xffffffffL);
+    }
+
+    static int fd(long held) {
+        return (int) held;
+    }
+
+    static int desc(long held) {
+        return (int) (held >>> 32);
+    }
+
+    static boolean hasFd(long held) {
+        return (int) held >= 0;
+    }
+
+    static boolean isReadable(long held) {
+        return (desc(held) & READABLE) != 0;
+    }
+
+    static boolean isWritable(long held) {
+        return (desc(held) & WRITABLE) != 0;
+    }
+
+    static boolean isAppend(long held) {
+        return (desc(held) & APPEND) != 0;
+    }
+
+    /** The kind of the held fd; NO_FD for {@link #NONE}. */
+    static ChannelKind kind(long held) {
+        if (!hasFd(held)) {
+            return ChannelKind.NO_FD;
+        }
+        int desc = desc(held);
+        switch (desc >>> KIND_SHIFT) {
+            case KIND_FILE:
+                return (desc & APPEND) != 0 ? ChannelKind.APPEND_FILE : ChannelKind.FILE;
+            case KIND_FIFO:
+                return ChannelKind.PIPE;
+            case KIND_SOCKET:
+                return ChannelKind.SOCKET;
+            default:
+                return ChannelKind.OTHER;
+        }
+    }
+
+    /**
+     * Holds ch's descriptor for one call. With needKind the description includes the kind (a
+     * ZeroCopyFileChannel asks the kernel once if its open options did not tell).
+     *
+     * @throws AsynchronousCloseException if ch was closed while it was being held
+     * @throws ErrnoException if the duplicate could not be made (EMFILE), naming fcntl
+     */
+    static long hold(Channel ch, boolean needKind) throws IOException {
+        if (ch instanceof ZeroCopyFileChannel) {
+            return ((ZeroCopyFileChannel) ch).acquire(needKind);
+        }
+        // Only the JDK's own classes: a user channel with a field named fd must get its write() called.
+        if (!isJdkChannel(ch)) {
+            return NONE;
+        }
+        int fd = FdAccess.channelFd(ch);
+        if (fd == FdAccess.NO_FD_FIELD) {
+            return NONE;
+        }
+        if (fd < 0) {
+            throw new AsynchronousCloseException(); // open when the transfer began
+        }
+        boolean known = ch instanceof SocketChannel || ch instanceof Pipe.SinkChannel || ch instanceof Pipe.SourceChannel;
+        Integer described = known ? null : DESCRIBED.get(ch);
+        boolean describe = !known && described == null;
+        long r = NativeLibrary.shim().zc_chan_dup(fd, describe ? 1 : 0);
+        if (r < 0) {
+            if (!ch.isOpen()) {
+                throw new AsynchronousCloseException();
+            }
+            throw Errors.ofSyscall(r, "fcntl", fd);
+        }
+        int dup = (int) r;
+        if (!ch.isOpen()) {
+            NativeLibrary.shim().zc_chan_close(dup);
+            throw new AsynchronousCloseException();
+        }
+        int desc;
+        if (known) {
+            desc = ch instanceof SocketChannel ? SOCKET_DESC : PIPE_DESC;
+        } else if (describe) {
+            desc = (int) (r >>> 32);
+            DESCRIBED.put(ch, desc);
+        } else {
+            desc = described;
+        }
+        return of(dup, desc);
+    }
+
+    /** Ends a hold made by {@link #hold}. */
+    static void release(Channel ch, long held) {
+        if (ch instanceof ZeroCopyFileChannel) {
+            ((ZeroCopyFileChannel) ch).release();
+        } else if (hasFd(held)) {
+            NativeLibrary.shim().zc_chan_close(fd(held));
+        }
+    }
+
+    /** Whether ch is one of the JDK's own channel classes (cached per class). */
+    static boolean isJdkChannel(Object ch) {
+        return JDK_CLASS.get(ch.getClass());
+    }
+
+    private static final ClassValue<Boolean> JDK_CLASS = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            return type.getName().startsWith("sun.nio.ch.");
+        }
+    };
+}

@@ -1,0 +1,89 @@
+package dev.zerocopy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.zerocopy.testkit.ChildJvm;
+import dev.zerocopy.testkit.Sources;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Syscalls per transferTo, counted by strace on the transferring thread only (issue 12): the
+ * library's own channel holds its descriptor without a syscall per call (no F_DUPFD + close), and
+ * a full non-blocking socket costs one sendfile per call, as FileChannel.transferTo's, not a
+ * second one that only meets EAGAIN. A JDK channel on the other end is still duplicated for the
+ * call: one fcntl and one close (HAZARDS 13). Counts, not times: this is not a benchmark.
+ */
+class ChannelsSyscallTest {
+    private static final Pattern LINE = Pattern.compile("^(\\d+)\\s+(\\w+)\\(");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void syscallsPerCall() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/strace")), "needs strace (apt-get install strace)");
+        Path file = Sources.random(dir, "src", 1 << 20, 1);
+        Path trace = dir.resolve("trace");
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/strace", "-f", "-qq", "-o", trace.toString(),
+                "-e", "trace=sendfile,fcntl,close,fstat,newfstatat,statx", "-e", "signal=none"));
+        cmd.addAll(ChildJvm.javaArgs(List.of(), SyscallCountChild.class, file.toString()));
+        ChildJvm.Result r = ChildJvm.run(cmd, Duration.ofSeconds(120));
+        Map<String, String> report = r.report();
+        assertEquals("true", report.get("done"), r.describe());
+        Map<String, Map<String, Integer>> perTid = new HashMap<>();
+        for (String line : Files.readAllLines(trace)) {
+            Matcher m = LINE.matcher(line);
+            if (m.find()) {
+                perTid.computeIfAbsent(m.group(1), k -> new HashMap<>()).merge(m.group(2), 1, Integer::sum);
+            }
+        }
+        int calls = SyscallCountChild.CALLS;
+        Map<String, Integer> zcToZc = perTid.get(report.get("zcToZc.tid"));
+        Map<String, Integer> zcToJdk = perTid.get(report.get("zcToJdk.tid"));
+        Map<String, Integer> nioToJdk = perTid.get(report.get("nioToJdk.tid"));
+        Map<String, Integer> zcFull = perTid.get(report.get("zcToFullSocket.tid"));
+        Map<String, Integer> nioFull = perTid.get(report.get("nioToFullSocket.tid"));
+        String all = "zcToZc " + zcToZc + ", zcToJdk " + zcToJdk + ", nioToJdk " + nioToJdk
+                + ", zcToFullSocket " + zcFull + ", nioToFullSocket " + nioFull;
+        System.out.println("syscalls per " + calls + " calls: " + all);
+        // The library's own channels on both ends: one sendfile per call, nothing else but the size.
+        assertEquals(calls, count(zcToZc, "sendfile"), all);
+        assertEquals(0, count(zcToZc, "fcntl") + count(zcToZc, "close"), all);
+        // A JDK target: its duplicate costs one fcntl and one close per call, no more (what the
+        // kernel says of its fd was asked once, in the warm-up).
+        assertEquals(calls, count(zcToJdk, "sendfile"), all);
+        assertEquals(calls, count(zcToJdk, "fcntl"), all);
+        assertEquals(calls, count(zcToJdk, "close"), all);
+        assertEquals(count(nioToJdk, "newfstatat") + count(nioToJdk, "fstat"), count(zcToJdk, "newfstatat") + count(zcToJdk, "fstat"), all);
+        // A full non-blocking socket: one sendfile per call (EAGAIN), as the JDK's.
+        assertEquals(calls, count(zcFull, "sendfile"), all);
+        assertEquals(count(nioFull, "sendfile"), count(zcFull, "sendfile"), all);
+        assertEquals(String.valueOf(0), report.get("zcToFullSocket.bytes"), all);
+        // Write readiness on a non-blocking socket: one sendfile per call, the bytes it took counted.
+        Map<String, Integer> zcDrained = perTid.get(report.get("zcToDrained.tid"));
+        Map<String, Integer> nioDrained = perTid.get(report.get("nioToDrained.tid"));
+        String drained = "zcToDrained " + zcDrained + " " + report.get("zcToDrained.bytes") + " B, nioToDrained "
+                + nioDrained + " " + report.get("nioToDrained.bytes") + " B";
+        System.out.println(drained);
+        assertTrue(Long.parseLong(report.get("zcToDrained.bytes")) > 0, drained);
+        assertEquals(calls, count(zcDrained, "sendfile"), drained);
+        assertEquals(calls, count(nioDrained, "sendfile"), drained);
+    }
+
+    private static int count(Map<String, Integer> m, String syscall) {
+        return m == null ? 0 : m.getOrDefault(syscall, 0);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.zerocopy;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Child JVM for ChannelsErrorsTest: a successful transfer of 12,345 bytes, then every descriptor
+ * of the process in use (under prlimit --nofile), then a channel-layer call whose F_DUPFD fails
+ * with EMFILE. Prints what the ErrnoException said: the failure must be the fcntl's own, with 0
+ * bytes, never the earlier transfer's syscall and count.
+ */
+public final class DupFailureChild {
+    private DupFailureChild() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path file = Path.of(args[0]);
+        try (FileChannel src = FileChannel.open(file);
+             FileChannel devNull = FileChannel.open(Path.of("/dev/null"), StandardOpenOption.WRITE)) {
+            System.out.println("first=" + ZeroCopyChannels.transferTo(src, 0, 12345, devNull));
+            report("warm", () -> NativeZeroCopy.sendfile(-1, -1, 0, 1)); // loads the error path's classes
+            System.out.println("second=" + ZeroCopyChannels.transferTo(src, 0, 12345, devNull));
+            List<FileChannel> filler = new ArrayList<>();
+            try {
+                while (true) {
+                    filler.add(FileChannel.open(Path.of("/dev/null")));
+                }
+            } catch (IOException full) {
+                System.out.println("filled=" + filler.size());
+            }
+            report("transferTo", () -> ZeroCopyChannels.transferTo(src, 0, 100, devNull));
+            report("wrap", () -> ZeroCopyFileChannel.wrap(src));
+            for (FileChannel f : filler) {
+                f.close();
+            }
+        }
+        System.out.println("done=true");
+    }
+
+    interface Call {
+        Object call() throws Exception;
+    }
+
+    private static void report(String name, Call call) {
+        try {
+            System.out.println(name + ".result=" + call.call());
+        } catch (ErrnoException e) {
+            System.out.println(name + ".errno=" + e.errnoName());
+            System.out.println(name + ".syscall=" + e.syscall());
+            System.out.println(name + ".bytes=" + e.bytesTransferred());
+            System.out.println(name + ".message=" + e.getMessage());
+        } catch (Exception e) {
+            System.out.println(name + ".threw=" + e);
+        }
+    }
+}
