@@ -17,10 +17,15 @@ JAVA=${JAVA:-java}
 JAR=${JAR:-target/native-zerocopy-cli.jar}
 rm -rf "$OUT"
 mkdir -p "$OUT"
+# Every 10 s during each run, the busiest processes: other load is what spreads figures most here.
+busiest() { top -b -n1 -w 150 | sed -n "3p;7,12p"; }
 for i in $(seq 1 "$RUNS"); do
   echo "== run $i of $RUNS: $(uptime)" | tee -a "$OUT/load.txt" >&2
+  ( while sleep 10; do { date +%T; busiest; } >> "$OUT/busiest-$i.txt"; done ) &
+  sampler=$!
   ${ZC_BENCH_LOCK:+flock -x "$ZC_BENCH_LOCK"} "$JAVA" -jar "$JAR" compare --progress never \
     --out "$OUT/run-$i" "$@" > "$OUT/run-$i.txt"
+  kill "$sampler"
   echo "   after run $i: $(uptime)" | tee -a "$OUT/load.txt" >&2
 done
 python3 - "$OUT" "$RUNS" <<'PY' | tee "$OUT/summary.txt"
