@@ -1,9 +1,10 @@
 /*
  * Helpers of the channel layer (java/dev/zerocopy/ZeroCopyChannels.java):
  * private duplicates of channel fds, so a number the JDK closes and reuses
- * can never receive our bytes (HAZARDS 13), a description of an fd (access
- * mode, O_APPEND, kind), and copy_file_range(2) with both offsets explicit,
- * which transferFrom needs (the target's file position must not move).
+ * can never receive our bytes (HAZARDS 13), and a description of an fd
+ * (access mode, O_APPEND, kind). Each records its outcome in the thread state
+ * (zc_state.c) as every exported function does, so a failure here is never
+ * reported with an earlier transfer's syscall and count.
  */
 
 #include <errno.h>
@@ -40,15 +41,19 @@ static int kind_of(mode_t mode)
     return ZC_KIND_OTHER;
 }
 
-/* Describes fd: ZC_DESC_* bits and the kind above ZC_DESC_KIND_SHIFT, or -errno. */
-ZC_EXPORT int64_t zc_chan_describe(int fd)
+/* The description of fd: ZC_DESC_* bits and the kind above ZC_DESC_KIND_SHIFT, or -errno. */
+static int64_t describe(int fd, zc_progress *p, enum zc_syscall *call)
 {
+    p->syscalls++;
     int fl = fcntl(fd, F_GETFL);
     if (fl < 0) {
+        *call = ZC_SYS_FCNTL;
         return -errno;
     }
     struct stat st;
+    p->syscalls++;
     if (fstat(fd, &st) != 0) {
+        *call = ZC_SYS_FSTAT;
         return -errno;
     }
     int64_t d = 0;
@@ -68,58 +73,48 @@ ZC_EXPORT int64_t zc_chan_describe(int fd)
     return d | ((int64_t)kind_of(st.st_mode) << ZC_DESC_KIND_SHIFT);
 }
 
+/* Describes fd: ZC_DESC_* bits and the kind above ZC_DESC_KIND_SHIFT, or -errno. */
+ZC_EXPORT int64_t zc_chan_describe(int fd)
+{
+    zc_progress p = {0};
+    enum zc_syscall call = ZC_SYS_NONE;
+    int64_t d = describe(fd, &p, &call);
+    return d < 0 ? zc_fail(&p, call, (int)-d) : (zc_done(&p), d);
+}
+
 /*
  * A private duplicate of fd (F_DUPFD_CLOEXEC: a forked child must not inherit
  * it). With `describe`, the description of zc_chan_describe goes in bits 32 and
  * up. Returns that, or -errno. The duplicate shares the open file description:
  * file position, O_NONBLOCK and O_APPEND are those of the channel.
  */
-ZC_EXPORT int64_t zc_chan_dup(int fd, int describe)
+ZC_EXPORT int64_t zc_chan_dup(int fd, int with_description)
 {
+    zc_progress p = {0};
+    p.syscalls++;
     int d = fcntl(fd, F_DUPFD_CLOEXEC, 0);
     if (d < 0) {
-        return -errno;
+        return zc_fail(&p, ZC_SYS_FCNTL, errno);
     }
-    if (!describe) {
+    if (!with_description) {
+        zc_done(&p);
         return d;
     }
-    int64_t desc = zc_chan_describe(d);
+    enum zc_syscall call = ZC_SYS_NONE;
+    int64_t desc = describe(d, &p, &call);
     if (desc < 0) {
         close(d);
-        return desc;
+        return zc_fail(&p, call, (int)-desc);
     }
-    return ((int64_t)desc << 32) | d;
+    zc_done(&p);
+    return (desc << 32) | d;
 }
 
 /* close(2) of a duplicate; never retried on EINTR (the fd is gone either way on Linux). */
 ZC_EXPORT int zc_chan_close(int fd)
 {
-    return close(fd) == 0 ? 0 : -errno;
-}
-
-/*
- * copy_file_range(2) from in at in_offset to out at out_offset; neither file
- * position is used or moved. Loops as zc_copy_file_range does.
- */
-ZC_EXPORT int64_t zc_copy_file_range_at(int in, int64_t in_offset, int out, int64_t out_offset, int64_t length)
-{
-    zc_progress p = {0};
-    loff_t in_pos = in_offset;
-    loff_t out_pos = out_offset;
-    while (p.moved < length) {
-        p.syscalls++;
-        ssize_t n = copy_file_range(in, &in_pos, out, &out_pos, zc_chunk(length - p.moved, ZC_MAX_CHUNK), 0);
-        if (n > 0) {
-            p.moved += n;
-        } else if (n == 0) {
-            break; /* end of file (HAZARDS 2) */
-        } else if (errno == EINTR) {
-            continue;
-        } else {
-            return zc_fail(&p, ZC_SYS_COPY_FILE_RANGE, errno);
-        }
-    }
-    return zc_done(&p);
+    zc_progress p = {.syscalls = 1};
+    return close(fd) == 0 ? (int)zc_done(&p) : (int)zc_fail(&p, ZC_SYS_CLOSE, errno);
 }
 
 /*

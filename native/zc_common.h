@@ -1,10 +1,14 @@
 /*
  * Shared declarations of the native-zerocopy shim.
  *
- * Return convention for every exported transfer function: the number of bytes
- * moved (>= 0), or -errno. Bytes moved before a failure, and which syscall
- * failed, are kept in the calling thread's state (zc_state.c) and read by the
- * Java side only on its failure path.
+ * Return convention for every exported function that can fail: a count (>= 0:
+ * bytes moved, or what the function measures), or -errno. The five transfer
+ * paths also answer ZC_WOULD_BLOCK_RESULT when a non-blocking target would
+ * block before the first byte, so that 0 from them means end of file only.
+ * Every such function ends through zc_done, zc_fail or zc_blocked, which
+ * record the bytes moved by THIS call and the syscall that failed (ZC_SYS_NONE
+ * on success) in the calling thread's state (zc_state.c); the Java side reads
+ * that state only on its failure path, so it can never see an earlier call's.
  */
 #ifndef ZC_COMMON_H
 #define ZC_COMMON_H
@@ -41,6 +45,10 @@ enum zc_syscall {
     ZC_SYS_POLL,
     ZC_SYS_TEE,
     ZC_SYS_VMSPLICE,
+    /* descriptors and measurement */
+    ZC_SYS_FCNTL,
+    ZC_SYS_CLOSE,
+    ZC_SYS_GETRUSAGE,
     ZC_SYS_COUNT
 };
 
@@ -55,6 +63,16 @@ int64_t zc_done(const zc_progress *p);
 
 /* Records p and the failing syscall in the thread state; returns -err. */
 int64_t zc_fail(const zc_progress *p, enum zc_syscall call, int err);
+
+/*
+ * What a transfer path returns when a non-blocking target would block before
+ * its first byte: below every -errno (errno values stop at 4095), so it is
+ * never taken for a failure or a count.
+ */
+#define ZC_WOULD_BLOCK_RESULT ((int64_t)-4097)
+
+/* Records p (nothing moved, no failure); returns ZC_WOULD_BLOCK_RESULT when p moved nothing, else p->moved. */
+int64_t zc_blocked(const zc_progress *p);
 
 /* The count to ask of one syscall when `remaining` bytes are still wanted. */
 static inline size_t zc_chunk(int64_t remaining, int64_t cap)
@@ -73,11 +91,10 @@ static inline int64_t zc_clamp_length(int64_t offset, int64_t length)
     return length > INT64_MAX - offset ? INT64_MAX - offset : length;
 }
 
-/* Outcome of zc_write_all besides -errno. */
+/* Outcomes of the shared loops besides -errno: all of it moved, the target would block, end of file. */
 #define ZC_WRITTEN 0
 #define ZC_WOULD_BLOCK 1
-/* zc_sendfile_range: stopped before `length` at end of file or because the target would block. */
-#define ZC_SHORT 2
+#define ZC_END_OF_FILE 2
 
 /*
  * write(2) all n bytes of buf to out, retrying EINTR and short writes, adding
@@ -93,7 +110,7 @@ int zc_send_all(int out, const char *buf, size_t n, int flags, zc_progress *p);
  * The sendfile loop of zc_sendfile, for callers that send several ranges in
  * one call (zc_sendfile_batch.c): sends length bytes of in from offset to out,
  * adding what moves to p->moved. Returns ZC_WRITTEN when all of it moved,
- * ZC_SHORT at end of file or when a non-blocking out would block, or -errno.
+ * ZC_END_OF_FILE, ZC_WOULD_BLOCK (a non-blocking out), or -errno.
  */
 int zc_sendfile_range(int in, int out, int64_t offset, int64_t length, zc_progress *p);
 
@@ -105,24 +122,40 @@ int64_t zc_read_write(int in, int out, int64_t offset, int64_t length);
 int64_t zc_copy_file_range(int in, int out, int64_t offset, int64_t length);
 int64_t zc_last_moved(void);
 int64_t zc_thread_syscalls(void);
+int64_t zc_would_block_result(void);
 int zc_last_failed_call(void);
 int zc_abi_version(void);
 const char *zc_syscall_name(int call);
 const char *zc_errno_name(int err);
 const char *zc_strerror(int err);
 
+/* A pipe lent to one transfer by the process-wide pool (zc_pipe_pool.c). */
+typedef struct zc_pipe {
+    int fds[2];   /* read end, write end */
+    int64_t size; /* capacity in bytes */
+} zc_pipe;
+
+/* Lends an empty pipe (an idle one, or a new one made with pipe2). Returns 0 or -errno. */
+int zc_pipe_take(zc_pipe *pp, zc_progress *p);
+
+/* Gives an EMPTY pipe back for reuse (or closes it when the pool is full). */
+void zc_pipe_give(zc_pipe *pp);
+
+/* Closes a pipe that may still hold bytes no later transfer may see. */
+void zc_pipe_drop(zc_pipe *pp);
+
+/* Exported for the Java side and the C tests: the pool's size setting, pages held, and closing idle pipes. */
+void zc_pipe_configure(int size);
+int64_t zc_pipe_held_pages(void);
+void zc_pipe_release_idle(void);
+
 /*
- * The calling thread's splice pipe, created on first use with pipe2(O_CLOEXEC)
- * and grown with F_SETPIPE_SZ; closed when the thread exits. Returns 0 and
- * fills fds[0] (read end) and fds[1] (write end), or -errno.
+ * splice(2) up to length bytes from in to out where one of them is a pipe:
+ * at out's current position, or at *out_pos (advanced) when out_pos is set.
+ * Adds what moves to p->moved. Returns ZC_WRITTEN, ZC_END_OF_FILE (in is an
+ * empty pipe without writers), ZC_WOULD_BLOCK, or -errno (zc_splice_stream.c).
  */
-int zc_thread_pipe(int fds[2], zc_progress *p);
-
-/* Closes the thread's pipe (it may still hold bytes); the next call makes a new one. */
-void zc_thread_pipe_discard(void);
-
-/* The capacity of the thread's pipe in bytes (valid after zc_thread_pipe). */
-int64_t zc_thread_pipe_size(void);
+int zc_splice_pipe_loop(int in, int out, int64_t *out_pos, int64_t length, unsigned int flags, zc_progress *p);
 
 /* The calling thread's copy buffer for read+write, allocated on first use; NULL if malloc failed. */
 char *zc_thread_buffer(void);
@@ -160,7 +193,7 @@ int zc_window_truncated(int in, int64_t end, zc_progress *p);
 /* Size of one mmap window (a multiple of any page size); the JDK maps 8 MiB too. */
 #define ZC_MMAP_WINDOW ((int64_t)8 * 1024 * 1024)
 
-/* Capacity the splice pipe is grown to (the default pipe-max-size for unprivileged users). */
+/* Capacity splice pipes are grown to by default (the default pipe-max-size for unprivileged users). */
 #define ZC_PIPE_SIZE (1024 * 1024)
 
 #endif

@@ -67,7 +67,9 @@ static int snapshot(int64_t *u)
 /* The calling thread's counters now, into usage[ZC_USAGE_FIELDS] (9 int64s). Returns 0 or -errno. */
 ZC_EXPORT int zc_usage_snapshot(int64_t *usage)
 {
-    return snapshot(usage);
+    zc_progress p = {0};
+    int rc = snapshot(usage);
+    return rc < 0 ? (int)zc_fail(&p, ZC_SYS_GETRUSAGE, -rc) : (int)zc_done(&p);
 }
 
 static zc_transfer_fn transfer_fn(int method)
@@ -96,19 +98,22 @@ static zc_transfer_fn transfer_fn(int method)
  */
 ZC_EXPORT int64_t zc_measure(int method, int in, int out, int64_t offset, int64_t length, int64_t *delta)
 {
+    zc_progress none = {0};
     zc_transfer_fn fn = transfer_fn(method);
     if (fn == NULL) {
-        return -EINVAL;
+        return zc_fail(&none, ZC_SYS_NONE, EINVAL); /* a Java bug, not a syscall's answer */
     }
     int64_t before[ZC_USAGE_FIELDS];
     int rc = snapshot(before);
     if (rc < 0) {
-        return rc;
+        return zc_fail(&none, ZC_SYS_GETRUSAGE, -rc);
     }
+    /* fn records its own outcome in the thread state, which the snapshot after it leaves alone. */
     int64_t result = fn(in, out, offset, length);
     rc = snapshot(delta);
     if (rc < 0) {
-        return rc;
+        zc_progress after = {.moved = result > 0 ? result : zc_last_moved()};
+        return zc_fail(&after, ZC_SYS_GETRUSAGE, -rc);
     }
     for (int i = 0; i < ZC_USAGE_FIELDS; i++) {
         delta[i] -= before[i];

@@ -27,7 +27,7 @@ ZC_EXPORT int64_t zc_mmap_write(int in, int out, int64_t offset, int64_t length)
         int w = zc_write_all(out, win.map + win.skip, win.len - (size_t)win.skip, &p);
         zc_window_unmap(&win, &p);
         if (w == ZC_WOULD_BLOCK) {
-            break;
+            return zc_blocked(&p);
         }
         if (w == -EFAULT && zc_window_truncated(in, offset + p.moved, &p)) {
             break;

@@ -11,6 +11,7 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <time.h> /* linux/errqueue.h uses struct timespec */
 #include <linux/errqueue.h>
 #include <netinet/in.h>
@@ -36,11 +37,20 @@
 /* A socket whose error state keeps poll(2) returning at once is given this many 1 ms rounds to deliver its completions. */
 #define ZC_STUCK_ROUNDS 5000
 
+/*
+ * A non-blocking socket gets this long without a new completion before the call gives up with
+ * ETIMEDOUT: completions need the data to leave the send queue, which a peer that never reads
+ * prevents, and a caller that made its socket non-blocking asked not to wait. A blocking socket
+ * waits as long as a blocking send would.
+ */
+#define ZC_NONBLOCKING_WAIT_MS 2000
+
 /* Slots of the stats array the Java side reads (ZeroCopySendResult). */
-enum { ST_SENDS, ST_ZEROCOPIED, ST_COPIED, ST_PLAIN, ST_COUNT };
+enum { ST_SENDS, ST_ZEROCOPIED, ST_COPIED, ST_PLAIN, ST_OUTSTANDING, ST_COUNT };
 
 typedef struct zc_zerocopy {
     int fd;
+    int non_blocking;   /* O_NONBLOCK on fd: the wait for completions is bounded */
     int64_t sends;      /* MSG_ZEROCOPY sends the kernel accepted: each takes one counter value */
     int64_t completed;  /* counter values seen completed on the error queue */
     int64_t zerocopied; /* of those, sent from the pinned pages */
@@ -96,6 +106,7 @@ static int reap(zc_zerocopy *z, zc_progress *p)
 static int await_completions(zc_zerocopy *z, zc_progress *p)
 {
     int stuck = 0;
+    int idle_ms = 0;
     while (z->completed < z->sends) {
         int64_t before = z->completed;
         int rc = reap(z, p);
@@ -105,12 +116,18 @@ static int await_completions(zc_zerocopy *z, zc_progress *p)
         if (z->completed >= z->sends) {
             break;
         }
+        if (z->completed > before) {
+            idle_ms = 0;
+        }
         /* POLLERR is always reported: it says the error queue has something (or the socket failed). */
         struct pollfd pfd = {.fd = z->fd, .events = 0, .revents = 0};
         p->syscalls++;
         int n = poll(&pfd, 1, stuck > 0 ? 1 : 1000);
         if (n < 0 && errno != EINTR) {
             return -errno;
+        }
+        if (n == 0 && z->non_blocking && (idle_ms += 1000) >= ZC_NONBLOCKING_WAIT_MS) {
+            return -ETIMEDOUT; /* nothing completed for that long: report what is outstanding */
         }
         if (n > 0 && z->completed == before && (pfd.revents & (POLLERR | POLLHUP | POLLNVAL))) {
             /* Woken with nothing to reap: a reset socket reports POLLERR forever. Back off, then give up. */
@@ -185,6 +202,7 @@ static void put_stats(const zc_zerocopy *z, int64_t *stats)
     stats[ST_ZEROCOPIED] = z->zerocopied;
     stats[ST_COPIED] = z->copied;
     stats[ST_PLAIN] = z->plain;
+    stats[ST_OUTSTANDING] = z->sends - z->completed;
 }
 
 /*
@@ -197,6 +215,9 @@ ZC_EXPORT int64_t zc_mmap_send_zerocopy(int in, int out, int64_t offset, int64_t
     zc_progress p = {0};
     zc_zerocopy z = {.fd = out};
     put_stats(&z, stats);
+    p.syscalls++;
+    int fl = fcntl(out, F_GETFL);
+    z.non_blocking = fl >= 0 && (fl & O_NONBLOCK);
     int one = 1;
     p.syscalls++;
     /* Without SO_ZEROCOPY the flag is silently ignored and no completion ever comes (HAZARDS 11). */

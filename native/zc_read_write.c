@@ -30,7 +30,7 @@ ZC_EXPORT int64_t zc_read_write(int in, int out, int64_t offset, int64_t length)
         /* Bytes read but not written are simply not counted: the source is read by offset. */
         int w = zc_write_all(out, buf, (size_t)n, &p);
         if (w == ZC_WOULD_BLOCK) {
-            break;
+            return zc_blocked(&p);
         }
         if (w < 0) {
             return zc_fail(&p, ZC_SYS_WRITE, -w);

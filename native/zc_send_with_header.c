@@ -76,14 +76,3 @@ ZC_EXPORT int64_t zc_send_with_header(int out, const char *hdr, int64_t hdr_len,
     }
     return err != 0 ? zc_fail(&p, call, err) : zc_done(&p);
 }
-
-/* Data segments the TCP socket fd has sent (tcp_info.tcpi_data_segs_out), or -errno: for measuring corking. */
-ZC_EXPORT int64_t zc_tcp_data_segs_out(int fd)
-{
-    struct tcp_info info;
-    socklen_t len = sizeof info;
-    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) {
-        return -errno;
-    }
-    return (int64_t)info.tcpi_data_segs_out;
-}

@@ -31,16 +31,16 @@ int zc_sendfile_range(int in, int out, int64_t offset, int64_t length, zc_progre
             moved += n;
             p->moved += n;
         } else if (n == 0) {
-            /* End of file (or truncated under us): asking again would spin forever (HAZARDS 2). */
-            return ZC_SHORT;
+            /* End of file (or truncated under us): asking again would spin forever. */
+            return ZC_END_OF_FILE;
         } else if (errno == EINTR) {
             continue;
         } else if (errno == EAGAIN) {
-            return ZC_SHORT; /* non-blocking target is full: report what moved, as NIO does */
+            return ZC_WOULD_BLOCK; /* non-blocking target is full: report what moved, as NIO does */
         } else {
             int err = errno; /* before fstat can change it */
             if (err == EOVERFLOW && past_end_of_file(in, pos, p)) {
-                return ZC_SHORT;
+                return ZC_END_OF_FILE;
             }
             return -err;
         }
@@ -52,5 +52,8 @@ ZC_EXPORT int64_t zc_sendfile(int in, int out, int64_t offset, int64_t length)
 {
     zc_progress p = {0};
     int rc = zc_sendfile_range(in, out, offset, length, &p);
-    return rc < 0 ? zc_fail(&p, ZC_SYS_SENDFILE, -rc) : zc_done(&p);
+    if (rc < 0) {
+        return zc_fail(&p, ZC_SYS_SENDFILE, -rc);
+    }
+    return rc == ZC_WOULD_BLOCK ? zc_blocked(&p) : zc_done(&p);
 }

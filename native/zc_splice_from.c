@@ -1,5 +1,5 @@
 /*
- * Zero-copy receive for transferFrom: a socket (or pipe) -> the thread's pipe
+ * Zero-copy receive for transferFrom: a socket (or pipe) -> a pooled pipe
  * -> a file at an explicit offset. splice(2) with off_out set writes at that
  * offset and leaves the file position alone, as FileChannel.transferFrom must.
  *
@@ -24,7 +24,7 @@
 
 #include "zc_common.h"
 
-/* Bytes the calling thread's last zc_splice_from took from its source but could not write. */
+/* Bytes the calling thread's last zc_splice_from took from its source but could not write (set on every call). */
 static __thread int64_t lost;
 
 ZC_EXPORT int64_t zc_splice_from_lost(void)
@@ -100,38 +100,21 @@ static int pipe_to_file(int pipe_in, int out, loff_t *pos, int64_t n, zc_progres
 ZC_EXPORT int64_t zc_splice_from(int in, int out, int64_t offset, int64_t length, int in_is_pipe)
 {
     zc_progress p = {0};
-    loff_t pos = offset;
+    int64_t pos = offset;
     lost = 0;
     if (in_is_pipe) {
-        while (p.moved < length) {
-            p.syscalls++;
-            loff_t at = pos;
-            ssize_t n = splice(in, NULL, out, &at, zc_chunk(length - p.moved, ZC_MAX_CHUNK), SPLICE_F_MOVE);
-            if (n > 0) {
-                p.moved += n;
-                pos += n;
-            } else if (n == 0) {
-                break; /* no writer left: end of stream */
-            } else if (errno == EINTR) {
-                continue;
-            } else if (errno == EAGAIN) {
-                break;
-            } else {
-                return zc_fail(&p, ZC_SYS_SPLICE, errno);
-            }
-        }
-        return zc_done(&p);
+        int rc = zc_splice_pipe_loop(in, out, &pos, length, SPLICE_F_MOVE, &p);
+        return rc < 0 ? zc_fail(&p, ZC_SYS_SPLICE, -rc) : zc_done(&p);
     }
-    int pipe_fds[2];
-    int rc = zc_thread_pipe(pipe_fds, &p);
+    zc_pipe pipe;
+    int rc = zc_pipe_take(&pipe, &p);
     if (rc < 0) {
         return zc_fail(&p, ZC_SYS_PIPE2, -rc);
     }
-    int64_t pipe_size = zc_thread_pipe_size();
     while (p.moved < length) {
         p.syscalls++;
         /* Never more than length - moved: bytes past the count must stay in the socket. */
-        ssize_t n = splice(in, NULL, pipe_fds[1], NULL, zc_chunk(length - p.moved, pipe_size), SPLICE_F_MOVE);
+        ssize_t n = splice(in, NULL, pipe.fds[1], NULL, zc_chunk(length - p.moved, pipe.size), SPLICE_F_MOVE);
         if (n == 0) {
             break; /* end of stream */
         }
@@ -140,18 +123,23 @@ ZC_EXPORT int64_t zc_splice_from(int in, int out, int64_t offset, int64_t length
                 continue;
             }
             if (errno == EAGAIN) {
-                break; /* non-blocking source has nothing more (HAZARDS 3); the pipe is empty */
+                break; /* non-blocking source has nothing more; the pipe is empty */
             }
-            return zc_fail(&p, ZC_SYS_SPLICE, errno);
+            int err = errno;
+            zc_pipe_give(&pipe);
+            return zc_fail(&p, ZC_SYS_SPLICE, err);
         }
         int64_t before = p.moved;
         enum zc_syscall call = ZC_SYS_SPLICE;
-        int w = pipe_to_file(pipe_fds[0], out, &pos, n, &p, &call);
+        loff_t at = pos;
+        int w = pipe_to_file(pipe.fds[0], out, &at, n, &p, &call);
+        pos = at;
         if (w < 0) {
             lost = n - (p.moved - before);
-            zc_thread_pipe_discard(); /* it holds the lost bytes (HAZARDS 6) */
+            zc_pipe_drop(&pipe); /* it holds the lost bytes */
             return zc_fail(&p, call, -w);
         }
     }
+    zc_pipe_give(&pipe);
     return zc_done(&p);
 }

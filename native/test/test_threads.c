@@ -1,8 +1,9 @@
 /*
- * Per-thread resources (native/zc_thread.c): each thread's splice pipe and copy buffer
- * are released when the thread exits, a pipe left holding bytes is replaced, and many
- * threads transfer at once with their own results (HAZARDS 6, 12). Run under
- * AddressSanitizer and valgrind, a leaked buffer or pipe shows up as well.
+ * Shared and per-thread resources: each thread's copy buffer (native/zc_thread.c) is
+ * released when the thread exits; splice pipes come from a bounded pool
+ * (native/zc_pipe_pool.c), are made close-on-exec, and a pipe left holding bytes is
+ * replaced; many threads transfer at once with their own results (HAZARDS 6, 12). Run
+ * under AddressSanitizer and valgrind, a leaked buffer or pipe shows up as well.
  */
 #include <signal.h>
 
@@ -86,7 +87,8 @@ int main(void)
             pthread_join(t[i], NULL);
             CHECK_EQ(jobs[i].failures, 0);
         }
-        /* pthread_join returns after the thread's key destructors ran: its pipe is closed. */
+        /* pthread_join returns after the thread's key destructors ran; splice pipes are pooled, not per thread. */
+        zc_pipe_release_idle();
         CHECK_EQ(zc_test_fd_count(), fds);
     }
 
@@ -96,7 +98,29 @@ int main(void)
     for (int i = 0; i < 4; i++) {
         pthread_join(t[i], NULL);
     }
+    zc_pipe_release_idle();
     CHECK_EQ(zc_test_fd_count(), fds);
+    CHECK_EQ(zc_pipe_held_pages(), 0);
+
+    /* The pool's pipes are close-on-exec: every fd a splice opened has FD_CLOEXEC. */
+    int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    REQUIRE(devnull >= 0);
+    char open_before[1024];
+    for (int fd = 0; fd < 1024; fd++) {
+        open_before[fd] = fcntl(fd, F_GETFD) >= 0;
+    }
+    CHECK_EQ(zc_splice(src, devnull, 0, SIZE), SIZE);
+    int pool_fds = 0;
+    for (int fd = 0; fd < 1024; fd++) {
+        int flags = fcntl(fd, F_GETFD);
+        if (flags >= 0 && !open_before[fd]) {
+            pool_fds++;
+            CHECK(flags & FD_CLOEXEC);
+        }
+    }
+    CHECK_EQ(pool_fds, 2);
+    close(devnull);
+    zc_pipe_release_idle();
 
     close(src);
     free(data);

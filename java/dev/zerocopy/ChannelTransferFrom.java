@@ -28,9 +28,10 @@ final class ChannelTransferFrom {
         try {
             return transferChecked(src, dst, position, count);
         } catch (ClosedByInterruptException e) {
-            // An operation of the JDK's (a read or write in a copy loop) closed its channel: the
-            // running JDK closes the other one too from JDK 22 on.
-            Interrupts.closeOther(src);
+            // An operation of the JDK's (a read or write in a copy loop, a wait) saw the interrupt
+            // and closed its own channel: the file channel closes as well, and from JDK 22 on the
+            // other one too, as the running JDK's transferFailed does.
+            Interrupts.closeForInterrupt(dst, src);
             throw e;
         }
     }

@@ -29,9 +29,10 @@ final class ChannelTransferTo {
         try {
             return transferChecked(src, position, count, target);
         } catch (ClosedByInterruptException e) {
-            // An operation of the JDK's (a read or write in a copy loop) closed its channel: the
-            // running JDK closes the other one too from JDK 22 on.
-            Interrupts.closeOther(target);
+            // An operation of the JDK's (a read or write in a copy loop, a wait) saw the interrupt
+            // and closed its own channel: the file channel closes as well, and from JDK 22 on the
+            // other one too, as the running JDK's transferFailed does.
+            Interrupts.closeForInterrupt(src, target);
             throw e;
         }
     }

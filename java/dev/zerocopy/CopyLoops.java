@@ -104,10 +104,7 @@ final class CopyLoops {
                 if (nr <= 0) {
                     break;
                 }
-                bb.flip();
-                while (bb.hasRemaining()) {
-                    done += dst.write(bb, position + done);
-                }
+                done += writeAt(bb.flip(), dst, position + done);
             }
         } finally {
             give(bb);
@@ -131,10 +128,7 @@ final class CopyLoops {
                 if (nr <= 0) {
                     break;
                 }
-                bb.flip();
-                while (bb.hasRemaining()) {
-                    done += dst.write(bb, position + done);
-                }
+                done += writeAt(bb.flip(), dst, position + done);
             }
         } finally {
             give(bb);
@@ -181,15 +175,19 @@ final class CopyLoops {
             if (nr < 0) {
                 return -1;
             }
-            bb.flip();
-            long done = 0;
-            while (bb.hasRemaining()) {
-                done += dst.write(bb, position + done);
-            }
-            return done;
+            return writeAt(bb.flip(), dst, position);
         } finally {
             give(bb);
         }
+    }
+
+    /** Writes all of bb to dst at position (a positional write may take less than asked). */
+    private static long writeAt(ByteBuffer bb, FileChannel dst, long position) throws IOException {
+        long done = 0;
+        while (bb.hasRemaining()) {
+            done += dst.write(bb, position + done);
+        }
+        return done;
     }
 
     static void setPosition(FileChannel ch, long pos) {

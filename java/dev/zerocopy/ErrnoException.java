@@ -6,7 +6,7 @@ import java.io.IOException;
  * A syscall made by a transfer failed. Carries the errno, its symbolic name, the syscall that
  * failed, and how many bytes reached the target before it failed, so nothing is lost silently.
  */
-public final class ErrnoException extends IOException {
+public class ErrnoException extends IOException {
     private static final long serialVersionUID = 1L;
 
     private final int errno;

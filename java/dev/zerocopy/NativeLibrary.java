@@ -13,8 +13,10 @@ import java.util.Locale;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.LibraryOption;
 
+import dev.zerocopy.ShimBinding.Shim;
+
 /**
- * Loads libzerocopy.so once, by absolute path, from a private directory (HAZARDS 15): the copy
+ * Loads libzerocopy.so once, by absolute path, from a private directory: the copy
  * bundled in the jar, or the file named by the system property {@value #LIBRARY_PROPERTY}.
  * A failure is kept and reported by {@link NativeZeroCopy#isAvailable()} and
  * {@link NativeZeroCopy#unavailabilityCause()}, and as one clear error on first use.
@@ -24,23 +26,35 @@ final class NativeLibrary {
     static final String LIBRARY_PROPERTY = "dev.zerocopy.library";
     /** System property: where to extract the bundled library (when java.io.tmpdir is mounted noexec). */
     static final String EXTRACT_DIR_PROPERTY = "dev.zerocopy.extractDir";
+    /**
+     * System property: bytes the splice pipes are grown to (default 1 MiB; the kernel rounds up to
+     * a power-of-two number of pages). Grown only while the library's pipes stay within a quarter
+     * of fs.pipe-user-pages-soft; 0 or less keeps the kernel's default (64 KiB).
+     */
+    static final String PIPE_SIZE_PROPERTY = "dev.zerocopy.pipeSize";
+    static final int DEFAULT_PIPE_SIZE = 1 << 20;
     static final String RESOURCE = "/META-INF/native/linux-x86_64/libzerocopy.so";
     /** Must equal zc_abi_version() in native/zc_state.c. */
-    static final int ABI_VERSION = 1;
+    static final int ABI_VERSION = 2;
 
     private static final Shim SHIM;
     private static final Throwable CAUSE;
+    /** The shim's "would block before the first byte" result (Shim#zc_would_block_result); never a count. */
+    static final long WOULD_BLOCK;
 
     static {
         Shim shim = null;
         Throwable cause = null;
         try {
             shim = load();
+            shim.zc_pipe_configure(Integer.getInteger(PIPE_SIZE_PROPERTY, DEFAULT_PIPE_SIZE));
         } catch (Throwable t) {
+            shim = null;
             cause = t;
         }
         SHIM = shim;
         CAUSE = cause;
+        WOULD_BLOCK = shim != null ? shim.zc_would_block_result() : Long.MIN_VALUE;
     }
 
     private NativeLibrary() {
@@ -100,7 +114,7 @@ final class NativeLibrary {
 
     /**
      * Refuses a file that is not an ELF object before dlopen sees it: HotSpot would otherwise print
-     * a stack-guard warning and a message repeating the path (HAZARDS 15).
+     * a stack-guard warning and a message repeating the path.
      */
     private static void requireElf(Path lib) {
         byte[] magic = new byte[4];
@@ -147,7 +161,7 @@ final class NativeLibrary {
             throw new IllegalStateException(path + " has ABI version " + abi + ", this jar needs " + ABI_VERSION);
         }
         // The same for every other symbol of the binding (failImmediately() looks none up in
-        // jnr-ffi 2.3.0): a library that lacks one is refused now, not at its first call (HAZARDS 15).
+        // jnr-ffi 2.3.0): a library that lacks one is refused now, not at its first call.
         com.kenai.jffi.Library handle = com.kenai.jffi.Library.getCachedInstance(path, com.kenai.jffi.Library.LAZY);
         for (java.lang.reflect.Method m : Shim.class.getMethods()) {
             if (handle == null || handle.getSymbolAddress(m.getName()) == 0) {

@@ -1,7 +1,8 @@
 package dev.zerocopy;
 
 /**
- * The calling thread's counters at one instant, from {@link NativeZeroCopy#threadUsage()}; the
+ * The calling thread's counters at one instant, from {@link Measurement#threadUsage()}, or over a
+ * span (a {@link MeasureResult}, or the difference of two snapshots); the
  * difference of two ({@link #minus}) is what the code between them cost. Used to measure a batch
  * of transfers, or a path outside the library (NIO) under the same clock and counters.
  *
@@ -26,6 +27,33 @@ public record ThreadUsage(
         long voluntaryContextSwitches,
         long involuntaryContextSwitches,
         long threadCpuNanos) {
+
+    /* Indices into the int64 array native/zc_measure.c fills (enum zc_usage_field); the record's order. */
+    private static final int WALL_NS = 0;
+    private static final int SYSCALLS = 1;
+    private static final int USER_NS = 2;
+    private static final int SYSTEM_NS = 3;
+    private static final int MINOR_FAULTS = 4;
+    private static final int MAJOR_FAULTS = 5;
+    private static final int VOLUNTARY_CS = 6;
+    private static final int INVOLUNTARY_CS = 7;
+    private static final int THREAD_CPU_NS = 8;
+    /** Number of int64 fields (ZC_USAGE_FIELDS). */
+    static final int FIELDS = 9;
+
+    /** The record of a native usage array. */
+    static ThreadUsage read(jnr.ffi.Pointer u) {
+        return new ThreadUsage(
+                u.getLong(WALL_NS * Long.BYTES),
+                u.getLong(SYSCALLS * Long.BYTES),
+                u.getLong(USER_NS * Long.BYTES),
+                u.getLong(SYSTEM_NS * Long.BYTES),
+                u.getLong(MINOR_FAULTS * Long.BYTES),
+                u.getLong(MAJOR_FAULTS * Long.BYTES),
+                u.getLong(VOLUNTARY_CS * Long.BYTES),
+                u.getLong(INVOLUNTARY_CS * Long.BYTES),
+                u.getLong(THREAD_CPU_NS * Long.BYTES));
+    }
 
     /** This minus an earlier snapshot of the same thread, field by field. */
     public ThreadUsage minus(ThreadUsage earlier) {

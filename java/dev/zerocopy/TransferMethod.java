@@ -1,46 +1,45 @@
 package dev.zerocopy;
 
 /**
- * The kernel paths a transfer can take, each with its cost in the classic model (docs/classic-model.md):
- * data copies made by the CPU and by DMA engines, and syscalls per chunk. The model is for a page-cached file sent to a NIC; what a run really costs is measured,
- * not modelled, by the comparison tool.
+ * The kernel paths a transfer can take, each with its cost in the classic model (docs/classic-model.md
+ * and the README, "The four paths in the classic model"): data copies made by the CPU and by DMA engines. This enum is the
+ * one place those figures live; the comparison tool prints them next to what a run really costs
+ * (measured, not modelled). The model is for a page-cached file sent to a NIC.
  */
 public enum TransferMethod {
     /** pread(2) into a native buffer, then write(2): page cache -> user buffer -> socket buffer. */
-    READ_WRITE("read + write", 2, 2, 2, 2, "readWrite", 1),
+    READ_WRITE("read + write", 2, 2, 2, "readWrite", 1),
     /** mmap(2) windows of the source, write(2) from them: page faults instead of the read copy. */
-    MMAP_WRITE("mmap + write", 1, 1, 2, 1, "mmapWrite", 2),
+    MMAP_WRITE("mmap + write", 1, 1, 2, "mmapWrite", 2),
     /**
      * sendfile(2). With a scatter-gather device the socket buffer holds page references and the
      * NIC gathers them (the 2.4+ path, no CPU copy); without one the kernel copies into the
      * socket buffer (the 2.1 path).
      */
-    SENDFILE("sendfile", 0, 1, 2, 1, "sendfile", 3),
+    SENDFILE("sendfile", 0, 1, 2, "sendfile", 3),
     /** splice(2) file -> a pipe owned by the library -> target: page references move through the pipe. */
-    SPLICE("splice via pipe", 0, 1, 2, 2, "splice", 4),
+    SPLICE("splice via pipe", 0, 1, 2, "splice", 4),
     /**
      * copy_file_range(2), file to file only: the kernel copies page cache to page cache (one
      * in-kernel copy), or shares extents (reflink) or asks the server (NFS, SMB) where it can.
      */
-    COPY_FILE_RANGE("copy_file_range", 1, 1, 2, 1, "copy_file_range", 5);
+    COPY_FILE_RANGE("copy_file_range", 1, 1, 2, "copy_file_range", 5);
 
     private final String path;
     private final int cpuCopiesWithGather;
     private final int cpuCopiesWithoutGather;
     private final int dmaCopies;
-    private final int syscallsPerChunk;
     /** The operation named in ErrnoException messages: the NativeZeroCopy method, or the syscall. */
     final String operation;
     /** ZC_METHOD_* of native/zc_measure.c, spelled out so reordering the constants cannot shift it. */
     final int measureId;
 
-    TransferMethod(String path, int cpuCopiesWithGather, int cpuCopiesWithoutGather, int dmaCopies, int syscallsPerChunk,
+    TransferMethod(String path, int cpuCopiesWithGather, int cpuCopiesWithoutGather, int dmaCopies,
                    String operation, int measureId) {
         this.path = path;
         this.cpuCopiesWithGather = cpuCopiesWithGather;
         this.cpuCopiesWithoutGather = cpuCopiesWithoutGather;
         this.dmaCopies = dmaCopies;
-        this.syscallsPerChunk = syscallsPerChunk;
         this.operation = operation;
         this.measureId = measureId;
     }
@@ -63,18 +62,5 @@ public enum TransferMethod {
     /** DMA copies of each byte: disk -> page cache and socket buffer -> NIC (or page cache -> disk). */
     public int dmaCopies() {
         return dmaCopies;
-    }
-
-    /**
-     * Syscalls per chunk moved: READ_WRITE 2 (pread, write), SPLICE 2 (into and out of the pipe),
-     * the others 1; MMAP_WRITE adds fstat, mmap and munmap once per 8 MiB window.
-     */
-    public int syscallsPerChunk() {
-        return syscallsPerChunk;
-    }
-
-    /** User/kernel mode switches per chunk: two per syscall. */
-    public int contextSwitchesPerChunk() {
-        return 2 * syscallsPerChunk;
     }
 }

@@ -11,6 +11,8 @@ import java.nio.channels.WritableByteChannel;
 import java.util.Objects;
 import java.util.Set;
 
+import dev.zerocopy.ShimBinding.Shim;
+
 /**
  * {@link FileChannel#transferTo} and {@link FileChannel#transferFrom} with the same contract, over
  * the fastest kernel path for the pair of channels. Switching is one line:

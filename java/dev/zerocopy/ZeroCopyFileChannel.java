@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * FileChannel file = FileChannel.open(path);            // before
  * FileChannel file = ZeroCopyFileChannel.open(path);    // after
  * }</pre>
- * It works wherever the JDK's FileChannel does, {@code NativeZeroCopy.fd(channel)} included.
+ * It works wherever the JDK's FileChannel does, {@code Fds.of(channel)} included.
  *
  * <p>The channel keeps a private duplicate of the file's descriptor for its native calls. It is
  * closed when the channel is closed and no transfer is in flight (or, if one is, when the last one
@@ -162,7 +162,7 @@ public final class ZeroCopyFileChannel extends FileChannel {
     }
 
     /**
-     * The descriptor for {@code NativeZeroCopy.fd(channel)}: the channel's own, valid while it is open.
+     * The descriptor for {@code Fds.of(channel)}: the channel's own, valid while it is open.
      *
      * @throws ClosedChannelException if the channel is closed
      * @throws IllegalArgumentException if the wrapped channel is not the JDK's, so has no fd

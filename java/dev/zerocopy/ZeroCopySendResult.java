@@ -1,7 +1,7 @@
 package dev.zerocopy;
 
 /**
- * What {@link NativeZeroCopy#mmapSendZeroCopy} did.
+ * What {@link KernelExperiments#mmapSendZeroCopy} did.
  *
  * @param bytes bytes that reached the socket
  * @param sends send(2) calls with MSG_ZEROCOPY the kernel accepted; each one got a completion, so

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The plain transfer methods allocate nothing on the Java heap once warm (the JMH suite shows the
- * same with -prof gc); measure() allocates only its TransferStats. Counted with the calling
+ * same with -prof gc); measure() allocates only its MeasureResult. Counted with the calling
  * thread's allocated-bytes counter, so other threads (JIT, GC) do not matter. Not a timing test.
  */
 class AllocationTest {
@@ -40,8 +40,8 @@ class AllocationTest {
         Path src = Files.write(dir.resolve("src"), new byte[64 * 1024]);
         try (FileChannel in = FileChannel.open(src);
              FileChannel out = FileChannel.open(Paths.get("/dev/null"), StandardOpenOption.WRITE)) {
-            int fdIn = NativeZeroCopy.fd(in);
-            int fdOut = NativeZeroCopy.fd(out);
+            int fdIn = Fds.of(in);
+            int fdOut = Fds.of(out);
             long sum = 0;
             for (int i = 0; i < CALLS; i++) { // warm: jnr-ffi's first-call setup, the JIT
                 sum += NativeZeroCopy.transfer(method, fdIn, fdOut, 0, 4096);
@@ -65,18 +65,18 @@ class AllocationTest {
         Path src = Files.write(dir.resolve("src"), new byte[64 * 1024]);
         try (FileChannel in = FileChannel.open(src);
              FileChannel out = FileChannel.open(Paths.get("/dev/null"), StandardOpenOption.WRITE)) {
-            int fdIn = NativeZeroCopy.fd(in);
-            int fdOut = NativeZeroCopy.fd(out);
+            int fdIn = Fds.of(in);
+            int fdOut = Fds.of(out);
             for (int i = 0; i < CALLS; i++) {
-                NativeZeroCopy.measure(method, fdIn, fdOut, 0, 4096);
+                Measurement.measure(method, fdIn, fdOut, 0, 4096);
             }
             allocatedBytes();
             long before = allocatedBytes();
             for (int i = 0; i < CALLS; i++) {
-                NativeZeroCopy.measure(method, fdIn, fdOut, 0, 4096);
+                Measurement.measure(method, fdIn, fdOut, 0, 4096);
             }
             long perCall = (allocatedBytes() - before) / CALLS;
-            // A TransferStats is a header, an enum reference, ten longs and two ints: under 128 bytes.
+            // A MeasureResult is a header, an enum reference, ten longs and two ints: under 128 bytes.
             assertTrue(perCall <= 128, "measure() allocated " + perCall + " bytes per call");
         }
     }

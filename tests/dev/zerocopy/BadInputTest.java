@@ -52,15 +52,15 @@ class BadInputTest {
 
     @ParameterizedTest
     @EnumSource(TransferMethod.class)
-    void negativeOffsetOrLength(TransferMethod method) {
-        long before = NativeZeroCopy.threadSyscalls();
+    void negativeOffsetOrLength(TransferMethod method) throws ErrnoException {
+        long before = Measurement.threadUsage().syscalls();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NativeZeroCopy.transfer(method, 0, 1, -1, 10));
         assertEquals("negative offset: -1", e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> NativeZeroCopy.transfer(method, 0, 1, 0, -5));
         assertEquals("negative length: -5", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> NativeZeroCopy.transfer(method, 0, 1, Long.MIN_VALUE, 0));
         assertThrows(IllegalArgumentException.class, () -> NativeZeroCopy.transfer(method, 0, 1, 0, Long.MIN_VALUE));
-        assertEquals(before, NativeZeroCopy.threadSyscalls(), "rejected arguments reached the kernel");
+        assertEquals(before, Measurement.threadUsage().syscalls(), "rejected arguments reached the kernel");
         assertThrows(NullPointerException.class, () -> NativeZeroCopy.transfer(null, 0, 1, 0, 1));
     }
 
@@ -80,14 +80,14 @@ class BadInputTest {
     void closedSourceAndTarget(TransferMethod method) throws Exception {
         Path src = Sources.random(dir, "src", 5000, 1);
         FileChannel closed = FileChannel.open(src);
-        int closedFd = NativeZeroCopy.fd(closed);
+        int closedFd = Fds.of(closed);
         closed.close();
         try (FileChannel in = FileChannel.open(src); Targets.Target out = Targets.open(Targets.Kind.FILE, dir)) {
-            int stale = closedFd == NativeZeroCopy.fd(in) ? Methods.notOpen() : closedFd; // the number may be reused at once
+            int stale = closedFd == Fds.of(in) ? Methods.notOpen() : closedFd; // the number may be reused at once
             assertFalse(Files.exists(Path.of("/proc/self/fd/" + stale)));
             ErrnoException e = assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, stale, out.fd(), 7, 100));
             assertErrno(e, "EBADF", 9, readCall(method), operation(method), stale, out.fd(), 7, 100);
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             e = assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, fdIn, stale, 7, 100));
             assertErrno(e, "EBADF", 9, Methods.writeCall(method), operation(method), fdIn, stale, 7, 100);
             assertEquals(0, out.finish().count());
@@ -101,8 +101,8 @@ class BadInputTest {
         Path src = Sources.random(dir, "src", 5000, 1);
         Path dst = Files.write(dir.resolve("dst"), new byte[0]);
         try (FileChannel in = FileChannel.open(src); FileChannel out = FileChannel.open(dst)) {
-            int fdIn = NativeZeroCopy.fd(in);
-            int fdOut = NativeZeroCopy.fd(out);
+            int fdIn = Fds.of(in);
+            int fdOut = Fds.of(out);
             ErrnoException e = assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, 5000));
             assertErrno(e, "EBADF", 9, Methods.writeCall(method), operation(method), fdIn, fdOut, 0, 5000);
         }
@@ -127,7 +127,7 @@ class BadInputTest {
         java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
         try (Targets.Target stream = Targets.open(kind, dir); Targets.Target out = Targets.open(Targets.Kind.FILE, dir);
              java.nio.channels.Pipe.SourceChannel source = pipe.source(); java.nio.channels.Pipe.SinkChannel sink = pipe.sink()) {
-            int in = kind == Targets.Kind.PIPE ? NativeZeroCopy.fd(source) : stream.fd();
+            int in = kind == Targets.Kind.PIPE ? Fds.of(source) : stream.fd();
             for (TransferMethod method : TransferMethod.values()) {
                 ErrnoException e = assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, in, out.fd(), 0, 100), method::toString);
                 String name = expected.get(method);
@@ -149,8 +149,8 @@ class BadInputTest {
         Path dst = Files.write(dir.resolve("dst"), new byte[] {1, 2, 3});
         try (FileChannel in = FileChannel.open(src);
              FileChannel out = FileChannel.open(dst, java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.APPEND)) {
-            int fdIn = NativeZeroCopy.fd(in);
-            int fdOut = NativeZeroCopy.fd(out);
+            int fdIn = Fds.of(in);
+            int fdOut = Fds.of(out);
             switch (method) {
                 case READ_WRITE:
                 case MMAP_WRITE:

@@ -1,5 +1,7 @@
 package dev.zerocopy;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -8,6 +10,8 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,6 +43,33 @@ final class ChannelTestSupport {
         long transferFrom(FileChannel dst, ReadableByteChannel src, long position, long count) throws IOException {
             return this == STATIC ? ZeroCopyChannels.transferFrom(src, dst, position, count) : dst.transferFrom(src, position, count);
         }
+    }
+
+    /** One scenario, run once per Impl; it describes its outcome as a string. */
+    interface Scenario {
+        String run(Impl impl) throws Exception;
+    }
+
+    /**
+     * Runs the scenario with each Impl (an exception is its outcome too); every one must describe
+     * the same outcome as NIO's. A scenario may leave the interrupt status set: it is cleared.
+     */
+    static Map<Impl, String> sameAsNio(Scenario s) throws Exception {
+        Map<Impl, String> results = new EnumMap<>(Impl.class);
+        for (Impl impl : Impl.values()) {
+            String r;
+            try {
+                r = s.run(impl);
+            } catch (IOException | RuntimeException e) {
+                r = "threw " + e.getClass().getSimpleName();
+            }
+            results.put(impl, r);
+            Thread.interrupted();
+        }
+        for (Impl impl : Impl.values()) {
+            assertEquals(results.get(Impl.NIO), results.get(impl), impl + " differs from NIO on JDK " + Runtime.version().feature());
+        }
+        return results;
     }
 
     static byte[] slice(byte[] b, long from, long to) {

@@ -275,7 +275,7 @@ class ChannelsBehaviourTest {
             Future<byte[]> got = async(() -> readAll(sp.server, 64 * 1024, 1, received));
             Future<Long> sent = async(() -> in.transferTo(0, data.length, sp.client));
             waitFor(received, 1 << 20);
-            int number = NativeZeroCopy.fd(sp.client);
+            int number = Fds.of(sp.client);
             sp.client.close();
             List<FileChannel> grabbers = grab(number, WRITE);
             long n = sent.get(60, TimeUnit.SECONDS);
@@ -302,7 +302,7 @@ class ChannelsBehaviourTest {
                 return n;
             });
             waitFor(received, 1 << 20);
-            int number = NativeZeroCopy.fd(in.delegate());
+            int number = Fds.of(in.delegate());
             in.close();
             // A file with other bytes on the freed number: reading it would corrupt the stream.
             Path other = file(dir, "other", randomBytes(data.length, 99));
@@ -337,7 +337,7 @@ class ChannelsBehaviourTest {
             Path p = existing != null ? existing : dir.resolve("grab-" + i);
             FileChannel ch = existing != null ? FileChannel.open(p, mode) : FileChannel.open(p, CREATE, mode);
             opened.add(ch);
-            if (NativeZeroCopy.fd(ch) == number) {
+            if (Fds.of(ch) == number) {
                 return opened;
             }
         }

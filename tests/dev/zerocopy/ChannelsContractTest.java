@@ -2,6 +2,7 @@ package dev.zerocopy;
 
 import static dev.zerocopy.ChannelTestSupport.async;
 import static dev.zerocopy.ChannelTestSupport.readAll;
+import static dev.zerocopy.ChannelTestSupport.sameAsNio;
 import static dev.zerocopy.ChannelTestSupport.slice;
 import static dev.zerocopy.testkit.Sources.randomBytes;
 
@@ -63,28 +64,6 @@ class ChannelsContractTest {
                 Files.deleteIfExists(p);
             }
         }
-    }
-
-    interface Scenario {
-        String run(Impl impl) throws Exception;
-    }
-
-    /** Runs the scenario with each Impl; all must describe the same outcome as NIO's. */
-    private static Map<Impl, String> sameAsNio(Scenario s) throws Exception {
-        Map<Impl, String> results = new EnumMap<>(Impl.class);
-        for (Impl impl : Impl.values()) {
-            String r;
-            try {
-                r = s.run(impl);
-            } catch (IOException | RuntimeException e) {
-                r = "threw " + e.getClass().getSimpleName();
-            }
-            results.put(impl, r);
-        }
-        for (Impl impl : Impl.values()) {
-            assertEquals(results.get(Impl.NIO), results.get(impl), impl + " differs from NIO");
-        }
-        return results;
     }
 
     private Path file(Path in, String name, byte[] data) throws IOException {

@@ -39,7 +39,7 @@ class ConcurrencyTest {
         ExecutorService pool = Executors.newFixedThreadPool(pairs.size());
         CyclicBarrier start = new CyclicBarrier(pairs.size());
         try (FileChannel in = FileChannel.open(src)) {
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             List<Future<?>> results = new ArrayList<>();
             for (int i = 0; i < pairs.size(); i++) {
                 TransferMethod method = (TransferMethod) pairs.get(i).get()[0];

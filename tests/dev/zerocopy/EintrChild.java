@@ -53,14 +53,14 @@ public final class EintrChild {
             byte[] viaPipe = new byte[0];
             try (FileChannel in = FileChannel.open(src);
                  FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                toFile = NativeZeroCopy.transfer(m, NativeZeroCopy.fd(in), NativeZeroCopy.fd(out), 1, data.length);
+                toFile = NativeZeroCopy.transfer(m, Fds.of(in), Fds.of(out), 1, data.length);
                 if (m != TransferMethod.COPY_FILE_RANGE) {
                     Pipe pipe = Pipe.open();
                     try (Pipe.SinkChannel sink = pipe.sink(); Pipe.SourceChannel source = pipe.source()) {
                         java.util.concurrent.FutureTask<byte[]> reader = new java.util.concurrent.FutureTask<>(
                                 () -> java.nio.channels.Channels.newInputStream(source).readAllBytes());
                         new Thread(reader).start();
-                        toPipe = NativeZeroCopy.transfer(m, NativeZeroCopy.fd(in), NativeZeroCopy.fd(sink), 1, data.length);
+                        toPipe = NativeZeroCopy.transfer(m, Fds.of(in), Fds.of(sink), 1, data.length);
                         sink.close();
                         viaPipe = reader.get();
                     }

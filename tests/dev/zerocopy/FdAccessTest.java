@@ -62,9 +62,9 @@ class FdAccessTest {
 
     @Test
     void standardStreams() {
-        assertEquals(0, NativeZeroCopy.fd(FileDescriptor.in));
-        assertEquals(1, NativeZeroCopy.fd(FileDescriptor.out));
-        assertEquals(2, NativeZeroCopy.fd(FileDescriptor.err));
+        assertEquals(0, Fds.of(FileDescriptor.in));
+        assertEquals(1, Fds.of(FileDescriptor.out));
+        assertEquals(2, Fds.of(FileDescriptor.err));
     }
 
     @Test
@@ -73,29 +73,29 @@ class FdAccessTest {
         try (FileInputStream in = new FileInputStream(file.toFile());
              FileOutputStream out = new FileOutputStream(dir.resolve("g").toFile());
              RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-            assertEquals(file.toString(), link(NativeZeroCopy.fd(in.getFD())));
-            assertEquals(dir.resolve("g").toString(), link(NativeZeroCopy.fd(out.getFD())));
-            assertEquals(file.toString(), link(NativeZeroCopy.fd(raf.getFD())));
+            assertEquals(file.toString(), link(Fds.of(in.getFD())));
+            assertEquals(dir.resolve("g").toString(), link(Fds.of(out.getFD())));
+            assertEquals(file.toString(), link(Fds.of(raf.getFD())));
             // The channel of a stream shares its descriptor.
-            assertEquals(NativeZeroCopy.fd(in.getFD()), NativeZeroCopy.fd(in.getChannel()));
+            assertEquals(Fds.of(in.getFD()), Fds.of(in.getChannel()));
         }
     }
 
     @Test
     void invalidFileDescriptor() throws Exception {
-        assertThrows(IllegalArgumentException.class, () -> NativeZeroCopy.fd(new FileDescriptor()));
+        assertThrows(IllegalArgumentException.class, () -> Fds.of(new FileDescriptor()));
         FileInputStream in = new FileInputStream(Files.write(dir.resolve("f"), new byte[1]).toFile());
         FileDescriptor fd = in.getFD();
         in.close();
-        assertThrows(IllegalArgumentException.class, () -> NativeZeroCopy.fd(fd));
-        assertThrows(NullPointerException.class, () -> NativeZeroCopy.fd((FileDescriptor) null));
+        assertThrows(IllegalArgumentException.class, () -> Fds.of(fd));
+        assertThrows(NullPointerException.class, () -> Fds.of((FileDescriptor) null));
     }
 
     @Test
     void fileChannel() throws Exception {
         Path file = Files.write(dir.resolve("f"), new byte[10]);
         try (FileChannel ch = FileChannel.open(file)) {
-            assertEquals(file.toString(), link(NativeZeroCopy.fd(ch)));
+            assertEquals(file.toString(), link(Fds.of(ch)));
         }
     }
 
@@ -106,11 +106,11 @@ class FdAccessTest {
              SocketChannel accepted = server.accept()) {
             int serverPort = ((InetSocketAddress) server.getLocalAddress()).getPort();
             int clientPort = ((InetSocketAddress) client.getLocalAddress()).getPort();
-            assertEquals("socket:[" + socketInode("tcp", serverPort, "0A" /* TCP_LISTEN */) + "]", link(NativeZeroCopy.fd(server)));
-            assertEquals("socket:[" + socketInode("tcp", clientPort, null) + "]", link(NativeZeroCopy.fd(client)));
-            String acceptedLink = link(NativeZeroCopy.fd(accepted));
+            assertEquals("socket:[" + socketInode("tcp", serverPort, "0A" /* TCP_LISTEN */) + "]", link(Fds.of(server)));
+            assertEquals("socket:[" + socketInode("tcp", clientPort, null) + "]", link(Fds.of(client)));
+            String acceptedLink = link(Fds.of(accepted));
             assertTrue(acceptedLink.startsWith("socket:["), acceptedLink);
-            assertNotEquals(link(NativeZeroCopy.fd(server)), acceptedLink);
+            assertNotEquals(link(Fds.of(server)), acceptedLink);
         }
     }
 
@@ -118,7 +118,7 @@ class FdAccessTest {
     void datagramChannel() throws Exception {
         try (DatagramChannel ch = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             int port = ((InetSocketAddress) ch.getLocalAddress()).getPort();
-            assertEquals("socket:[" + socketInode("udp", port, null) + "]", link(NativeZeroCopy.fd(ch)));
+            assertEquals("socket:[" + socketInode("udp", port, null) + "]", link(Fds.of(ch)));
         }
     }
 
@@ -133,10 +133,10 @@ class FdAccessTest {
                     inode = f[6];
                 }
             }
-            assertEquals("socket:[" + inode + "]", link(NativeZeroCopy.fd(server)));
+            assertEquals("socket:[" + inode + "]", link(Fds.of(server)));
             try (SocketChannel client = SocketChannel.open(server.getLocalAddress()); SocketChannel accepted = server.accept()) {
-                assertTrue(link(NativeZeroCopy.fd(client)).startsWith("socket:["));
-                assertTrue(link(NativeZeroCopy.fd(accepted)).startsWith("socket:["));
+                assertTrue(link(Fds.of(client)).startsWith("socket:["));
+                assertTrue(link(Fds.of(accepted)).startsWith("socket:["));
             }
         }
     }
@@ -145,8 +145,8 @@ class FdAccessTest {
     void pipeEnds() throws Exception {
         Pipe pipe = Pipe.open();
         try (Pipe.SourceChannel source = pipe.source(); Pipe.SinkChannel sink = pipe.sink()) {
-            int in = NativeZeroCopy.fd(source);
-            int out = NativeZeroCopy.fd(sink);
+            int in = Fds.of(source);
+            int out = Fds.of(sink);
             assertNotEquals(in, out);
             assertTrue(link(in).startsWith("pipe:["), link(in));
             assertEquals(link(in), link(out), "both ends are the same pipe");
@@ -171,7 +171,7 @@ class FdAccessTest {
         pipe.source().close();
         pipe.sink().close();
         for (Channel ch : List.of(fc, sc, pipe.source(), pipe.sink())) {
-            assertThrows(ClosedChannelException.class, () -> NativeZeroCopy.fd(ch), ch.getClass().getName());
+            assertThrows(ClosedChannelException.class, () -> Fds.of(ch), ch.getClass().getName());
         }
     }
 
@@ -180,7 +180,7 @@ class FdAccessTest {
         // A JDK channel that wraps a stream, and a channel of our own: neither has an fd.
         try (InputStream stream = InputStream.nullInputStream();
              Channel wrapped = Channels.newChannel(stream)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NativeZeroCopy.fd(wrapped));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Fds.of(wrapped));
             assertTrue(e.getMessage().contains(wrapped.getClass().getName()), e.getMessage());
         }
         Channel mine = new Channel() {
@@ -193,7 +193,7 @@ class FdAccessTest {
             public void close() {
             }
         };
-        assertThrows(IllegalArgumentException.class, () -> NativeZeroCopy.fd(mine));
-        assertThrows(NullPointerException.class, () -> NativeZeroCopy.fd((Channel) null));
+        assertThrows(IllegalArgumentException.class, () -> Fds.of(mine));
+        assertThrows(NullPointerException.class, () -> Fds.of((Channel) null));
     }
 }

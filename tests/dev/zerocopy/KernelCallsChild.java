@@ -45,13 +45,13 @@ public final class KernelCallsChild {
             byte[] b = new byte[1 + rnd.nextInt(100_000)];
             rnd.nextBytes(b);
             files[i] = FileChannel.open(Files.write(dir.resolve("f" + i), b));
-            fds[i] = NativeZeroCopy.fd(files[i]);
+            fds[i] = Fds.of(files[i]);
             lengths[i] = b.length;
             expected.write(b);
         }
         Path out = dir.resolve("batch-out");
         try (FileChannel o = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            BatchResult r = NativeZeroCopy.sendfileBatch(NativeZeroCopy.fd(o), fds, offsets, lengths);
+            SendfileBatchResult r = KernelExperiments.sendfileBatch(Fds.of(o), fds, offsets, lengths);
             report("sendfileBatch", r.itemsCompleted() == n && Arrays.equals(expected.toByteArray(), Files.readAllBytes(out)), r.toString());
         }
         for (FileChannel f : files) {
@@ -64,7 +64,7 @@ public final class KernelCallsChild {
                 CompletableFuture<Received> rx = Drain.toEnd(pair.server);
                 ByteBuffer h = ByteBuffer.allocateDirect(3).put(new byte[] {'H', 'D', 'R'}).flip();
                 ByteBuffer t = ByteBuffer.allocateDirect(2).put(new byte[] {'T', 'R'}).flip();
-                long sent = NativeZeroCopy.sendWithHeader(NativeZeroCopy.fd(pair.client), h, NativeZeroCopy.fd(in), 0, big.length, t);
+                long sent = KernelExperiments.sendWithHeader(Fds.of(pair.client), h, Fds.of(in), 0, big.length, t);
                 pair.client.shutdownOutput();
                 byte[] e = new byte[big.length + 5];
                 e[0] = 'H';
@@ -80,7 +80,7 @@ public final class KernelCallsChild {
             // mmapSendZeroCopy to a socket
             try (Loopback pair = Loopback.open(0, 0)) {
                 CompletableFuture<Received> rx = Drain.toEnd(pair.server);
-                ZeroCopySendResult r = NativeZeroCopy.mmapSendZeroCopy(NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.client), 0, big.length);
+                ZeroCopySendResult r = KernelExperiments.mmapSendZeroCopy(Fds.of(in), Fds.of(pair.client), 0, big.length);
                 pair.client.shutdownOutput();
                 Received got = rx.get(60, TimeUnit.SECONDS);
                 report("mmapSendZeroCopy", r.bytes() == big.length && r.sends() + r.plainSends() > 0
@@ -100,8 +100,8 @@ public final class KernelCallsChild {
             ByteBuffer src = ByteBuffer.allocateDirect(big.length).put(big).flip();
             Thread producer = VmspliceProducer.start(inSink, src);
             long total = 0;
-            for (long k; (k = NativeZeroCopy.tee(NativeZeroCopy.fd(inSource), NativeZeroCopy.fd(copySink), Long.MAX_VALUE, false)) > 0; ) {
-                total += NativeZeroCopy.spliceStream(NativeZeroCopy.fd(inSource), NativeZeroCopy.fd(a), k, false);
+            for (long k; (k = KernelExperiments.tee(Fds.of(inSource), Fds.of(copySink), Long.MAX_VALUE, false)) > 0; ) {
+                total += KernelExperiments.spliceStream(Fds.of(inSource), Fds.of(a), k, false);
             }
             producer.join();
             copySink.close();

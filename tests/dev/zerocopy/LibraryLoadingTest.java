@@ -16,6 +16,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.zerocopy.ShimBinding.Shim;
+
 /**
  * HAZARDS 15 (docs/HAZARDS.md): the shim is loaded by absolute path from a private directory, and
  * a missing or wrong library gives one clear error: isAvailable() is false, unavailabilityCause()

@@ -21,7 +21,7 @@ public final class LoadChild {
         // A transfer of 0 bytes makes no syscall, so it writes nothing even to fd 1; unavailable, it throws.
         out.append("transfer=").append(outcome(() -> NativeZeroCopy.sendfile(0, 1, 0, 0))).append('\n');
         out.append("transfer2=").append(outcome(() -> NativeZeroCopy.sendfile(0, 1, 0, 0))).append('\n');
-        out.append("fd=").append(outcome(() -> NativeZeroCopy.fd(FileDescriptor.out))).append('\n');
+        out.append("fd=").append(outcome(() -> Fds.of(FileDescriptor.out))).append('\n');
         out.append("classes=").append(NativeZeroCopy.class.getProtectionDomain().getCodeSource().getLocation()).append('\n');
         out.append("resource=").append(NativeZeroCopy.class.getResource(NativeLibrary.RESOURCE)).append('\n');
         System.out.print(out);

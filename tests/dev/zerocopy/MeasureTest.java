@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * NativeZeroCopy.measure: the syscall count is what each path must make, bytes match and arrive
+ * Measurement.measure: the syscall count is what each path must make, bytes match and arrive
  * intact, and mmap+write shows its page faults. The counts follow from the shim's loops: read+write
  * uses a 256 KiB buffer (pread + write per chunk), mmap+write maps 8 MiB windows (fstat, mmap,
  * write, munmap per window), splice goes through a 1 MiB pipe (into it, out of it).
@@ -43,10 +43,10 @@ class MeasureTest {
         src = Files.write(dir.resolve("src"), data);
     }
 
-    private TransferStats toFile(TransferMethod method, long offset, long length, Path dst) throws Exception {
+    private MeasureResult toFile(TransferMethod method, long offset, long length, Path dst) throws Exception {
         try (FileChannel in = FileChannel.open(src);
              FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            return NativeZeroCopy.measure(method, NativeZeroCopy.fd(in), NativeZeroCopy.fd(out), offset, length);
+            return Measurement.measure(method, Fds.of(in), Fds.of(out), offset, length);
         }
     }
 
@@ -57,13 +57,13 @@ class MeasureTest {
     @Test
     void sendfileOfASmallTransferIsOneSyscall() throws Exception {
         Path dst = dir.resolve("dst");
-        TransferStats s = toFile(TransferMethod.SENDFILE, 100, 4 * KIB, dst);
+        MeasureResult s = toFile(TransferMethod.SENDFILE, 100, 4 * KIB, dst);
         assertEquals(4 * KIB, s.bytes());
-        assertEquals(1, s.syscalls());
+        assertEquals(1, s.usage().syscalls());
         assertEquals(TransferMethod.SENDFILE, s.method());
-        assertEquals(0, s.cpuCopies());
-        assertEquals(2, s.dmaCopies());
-        assertTrue(s.wallNanos() > 0, "wall time must be measured");
+        assertEquals(0, s.method().cpuCopiesWithGather());
+        assertEquals(2, s.method().dmaCopies());
+        assertTrue(s.usage().wallNanos() > 0, "wall time must be measured");
         assertCopied(dst, 100, 4 * KIB);
     }
 
@@ -71,10 +71,10 @@ class MeasureTest {
     void readWriteMakesTwoSyscallsPerChunk() throws Exception {
         Path dst = dir.resolve("dst");
         // 1 MiB through the 256 KiB buffer: 4 chunks, each one pread and one write.
-        TransferStats s = toFile(TransferMethod.READ_WRITE, 0, MIB, dst);
+        MeasureResult s = toFile(TransferMethod.READ_WRITE, 0, MIB, dst);
         assertEquals(MIB, s.bytes());
-        assertEquals(8, s.syscalls());
-        assertEquals(2, s.cpuCopies());
+        assertEquals(8, s.usage().syscalls());
+        assertEquals(2, s.method().cpuCopiesWithGather());
         assertCopied(dst, 0, MIB);
     }
 
@@ -83,9 +83,9 @@ class MeasureTest {
         Path dst = dir.resolve("dst");
         long offset = data.length - 1000;
         // One short pread + write, then the pread that returns 0 (end of file): 3 syscalls.
-        TransferStats s = toFile(TransferMethod.READ_WRITE, offset, MIB, dst);
+        MeasureResult s = toFile(TransferMethod.READ_WRITE, offset, MIB, dst);
         assertEquals(1000, s.bytes());
-        assertEquals(3, s.syscalls());
+        assertEquals(3, s.usage().syscalls());
         assertCopied(dst, offset, 1000);
     }
 
@@ -93,13 +93,13 @@ class MeasureTest {
     void mmapWriteFaultsThePagesInAndMakesFourSyscallsPerWindow() throws Exception {
         Path dst = dir.resolve("dst");
         // One 8 MiB window covers the request: fstat, mmap, write, munmap.
-        TransferStats s = toFile(TransferMethod.MMAP_WRITE, 0, 2 * MIB, dst);
+        MeasureResult s = toFile(TransferMethod.MMAP_WRITE, 0, 2 * MIB, dst);
         assertEquals(2 * MIB, s.bytes());
-        assertEquals(4, s.syscalls());
+        assertEquals(4, s.usage().syscalls());
         // A fresh mapping has no page table entries: write(2) faults them in. How many pages one
         // fault maps depends on the kernel (fault-around: 16 pages; a large page-cache folio in a
         // PMD-aligned mapping: up to 2 MiB at once), so only "at least one" is certain.
-        assertTrue(s.minorFaults() + s.majorFaults() >= 1, "mmap+write must show its page faults, saw " + s);
+        assertTrue(s.usage().minorFaults() + s.usage().majorFaults() >= 1, "mmap+write must show its page faults, saw " + s);
         assertCopied(dst, 0, 2 * MIB);
     }
 
@@ -108,9 +108,9 @@ class MeasureTest {
         Path warm = dir.resolve("warm");
         toFile(TransferMethod.READ_WRITE, 0, MIB, warm); // the thread buffer is allocated and touched
         Path dst = dir.resolve("dst");
-        TransferStats s = toFile(TransferMethod.READ_WRITE, 0, MIB, dst);
+        MeasureResult s = toFile(TransferMethod.READ_WRITE, 0, MIB, dst);
         // The buffer is already mapped and the kernel copies into it: no fault per page as with mmap.
-        assertTrue(s.minorFaults() < 16, "read+write into a touched buffer should not fault per page: " + s);
+        assertTrue(s.usage().minorFaults() < 16, "read+write into a touched buffer should not fault per page: " + s);
         assertCopied(dst, 0, MIB);
     }
 
@@ -118,18 +118,18 @@ class MeasureTest {
     void spliceMakesTwoSyscallsPerPipeful() throws Exception {
         toFile(TransferMethod.SPLICE, 0, KIB, dir.resolve("warm")); // creates this thread's pipe (pipe2, fcntl)
         Path dst = dir.resolve("dst");
-        TransferStats s = toFile(TransferMethod.SPLICE, 5, 64 * KIB, dst);
+        MeasureResult s = toFile(TransferMethod.SPLICE, 5, 64 * KIB, dst);
         assertEquals(64 * KIB, s.bytes());
-        assertEquals(2, s.syscalls(), "into the pipe, out of the pipe");
+        assertEquals(2, s.usage().syscalls(), "into the pipe, out of the pipe");
         assertCopied(dst, 5, 64 * KIB);
     }
 
     @Test
     void copyFileRangeIsOneSyscall() throws Exception {
         Path dst = dir.resolve("dst");
-        TransferStats s = toFile(TransferMethod.COPY_FILE_RANGE, 0, 3 * MIB, dst);
+        MeasureResult s = toFile(TransferMethod.COPY_FILE_RANGE, 0, 3 * MIB, dst);
         assertEquals(3 * MIB, s.bytes());
-        assertEquals(1, s.syscalls());
+        assertEquals(1, s.usage().syscalls());
         assertCopied(dst, 0, 3 * MIB);
     }
 
@@ -140,10 +140,10 @@ class MeasureTest {
              SocketChannel sender = SocketChannel.open(server.getLocalAddress());
              SocketChannel receiver = server.accept();
              FileChannel in = FileChannel.open(src)) {
-            TransferStats s = NativeZeroCopy.measure(TransferMethod.SENDFILE, NativeZeroCopy.fd(in),
-                    NativeZeroCopy.fd(sender), 0, 4 * KIB);
+            MeasureResult s = Measurement.measure(TransferMethod.SENDFILE, Fds.of(in),
+                    Fds.of(sender), 0, 4 * KIB);
             assertEquals(4 * KIB, s.bytes());
-            assertEquals(1, s.syscalls());
+            assertEquals(1, s.usage().syscalls());
             ByteBuffer got = ByteBuffer.allocate(4 * KIB);
             while (got.hasRemaining()) {
                 receiver.read(got);
@@ -154,19 +154,19 @@ class MeasureTest {
 
     @Test
     void zeroLengthMakesNoSyscall() throws Exception {
-        TransferStats s = toFile(TransferMethod.SENDFILE, 0, 0, dir.resolve("dst"));
+        MeasureResult s = toFile(TransferMethod.SENDFILE, 0, 0, dir.resolve("dst"));
         assertEquals(0, s.bytes());
-        assertEquals(0, s.syscalls());
+        assertEquals(0, s.usage().syscalls());
     }
 
     @Test
     void threadUsageSeesTheSameSyscallsAsMeasure() throws Exception {
-        ThreadUsage before = NativeZeroCopy.threadUsage();
-        TransferStats a = toFile(TransferMethod.READ_WRITE, 0, MIB, dir.resolve("a"));
-        TransferStats b = toFile(TransferMethod.SENDFILE, 0, MIB, dir.resolve("b"));
-        ThreadUsage spent = NativeZeroCopy.threadUsage().minus(before);
-        assertEquals(a.syscalls() + b.syscalls(), spent.syscalls());
-        assertTrue(spent.wallNanos() >= a.wallNanos() + b.wallNanos());
+        ThreadUsage before = Measurement.threadUsage();
+        MeasureResult a = toFile(TransferMethod.READ_WRITE, 0, MIB, dir.resolve("a"));
+        MeasureResult b = toFile(TransferMethod.SENDFILE, 0, MIB, dir.resolve("b"));
+        ThreadUsage spent = Measurement.threadUsage().minus(before);
+        assertEquals(a.usage().syscalls() + b.usage().syscalls(), spent.syscalls());
+        assertTrue(spent.wallNanos() >= a.usage().wallNanos() + b.usage().wallNanos());
         assertTrue(spent.cpuNanos() >= 0);
         assertTrue(spent.threadCpuNanos() > 0, "the thread CPU clock must advance over two transfers");
     }
@@ -176,11 +176,11 @@ class MeasureTest {
         try (FileChannel in = FileChannel.open(src)) {
             // fd 1_000_000 is above any RLIMIT_NOFILE here: sendfile answers EBADF.
             ErrnoException e = assertThrows(ErrnoException.class,
-                    () -> NativeZeroCopy.measure(TransferMethod.SENDFILE, NativeZeroCopy.fd(in), 1_000_000, 0, KIB));
+                    () -> Measurement.measure(TransferMethod.SENDFILE, Fds.of(in), 1_000_000, 0, KIB));
             assertEquals("EBADF", e.errnoName());
             assertEquals("sendfile", e.syscall());
         }
         assertThrows(IllegalArgumentException.class,
-                () -> NativeZeroCopy.measure(TransferMethod.SENDFILE, 0, 1, -1, KIB));
+                () -> Measurement.measure(TransferMethod.SENDFILE, 0, 1, -1, KIB));
     }
 }

@@ -17,9 +17,9 @@ public final class MsgZeroCopyChild {
     public static void main(String[] args) throws Exception {
         try (FileChannel in = FileChannel.open(Path.of(args[0])); Loopback pair = Loopback.open(0, 0)) {
             CompletableFuture<Received> rx = Drain.toEnd(pair.server);
-            int fd = NativeZeroCopy.fd(in);
+            int fd = Fds.of(in);
             System.out.println("fd " + fd);
-            ZeroCopySendResult r = NativeZeroCopy.mmapSendZeroCopy(fd, NativeZeroCopy.fd(pair.client), 0, in.size());
+            ZeroCopySendResult r = KernelExperiments.mmapSendZeroCopy(fd, Fds.of(pair.client), 0, in.size());
             pair.client.shutdownOutput();
             Received got = rx.get(60, TimeUnit.SECONDS);
             System.out.println("result " + r.bytes() + " " + r.sends() + " " + (r.zeroCopied() + r.copied()) + " " + got.count());

@@ -37,7 +37,7 @@ class MsgZeroCopyTest {
         int offset = 4097; // not page aligned: the window starts at the page below
         try (FileChannel in = FileChannel.open(src); Loopback pair = Loopback.open(0, 0)) {
             CompletableFuture<Received> rx = Drain.toEnd(pair.server);
-            ZeroCopySendResult r = NativeZeroCopy.mmapSendZeroCopy(NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.client),
+            ZeroCopySendResult r = KernelExperiments.mmapSendZeroCopy(Fds.of(in), Fds.of(pair.client),
                     offset, data.length);
             pair.client.shutdownOutput();
             Received got = rx.get(60, TimeUnit.SECONDS);
@@ -63,7 +63,7 @@ class MsgZeroCopyTest {
             CompletableFuture<Received> rx = Drain.toEnd(pair.server);
             long sends = 0;
             for (int i = 0; i < 5; i++) {
-                ZeroCopySendResult r = NativeZeroCopy.mmapSendZeroCopy(NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.client),
+                ZeroCopySendResult r = KernelExperiments.mmapSendZeroCopy(Fds.of(in), Fds.of(pair.client),
                         0, data.length);
                 assertEquals(data.length, r.bytes());
                 assertEquals(r.sends(), r.zeroCopied() + r.copied(), "call " + i + ": " + r);
@@ -83,7 +83,7 @@ class MsgZeroCopyTest {
         try (FileChannel in = FileChannel.open(src); Loopback pair = Loopback.open(0, 0)) {
             CompletableFuture<Received> rx = Drain.toEnd(pair.server);
             for (int i = 0; i < 200; i++) {
-                NativeZeroCopy.mmapSendZeroCopy(NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.client), i, 64 * 1024);
+                KernelExperiments.mmapSendZeroCopy(Fds.of(in), Fds.of(pair.client), i, 64 * 1024);
             }
             assertTrue(Files.readAllLines(Path.of("/proc/self/maps")).stream().noneMatch(l -> l.endsWith("mapped-src")),
                     "a window of the file is still mapped (HAZARDS 10)");
@@ -101,7 +101,7 @@ class MsgZeroCopyTest {
              SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(sock));
              SocketChannel peer = server.accept()) {
             ErrnoException e = assertThrows(ErrnoException.class,
-                    () -> NativeZeroCopy.mmapSendZeroCopy(NativeZeroCopy.fd(in), NativeZeroCopy.fd(client), 0, 8192));
+                    () -> KernelExperiments.mmapSendZeroCopy(Fds.of(in), Fds.of(client), 0, 8192));
             assertEquals("EOPNOTSUPP", e.errnoName(), e::getMessage);
             assertEquals("setsockopt", e.syscall());
             assertEquals(0, e.bytesTransferred());
@@ -127,7 +127,7 @@ class MsgZeroCopyTest {
             });
             closer.start();
             ErrnoException e = assertThrows(ErrnoException.class,
-                    () -> NativeZeroCopy.mmapSendZeroCopy(NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.client), 0, data.length));
+                    () -> KernelExperiments.mmapSendZeroCopy(Fds.of(in), Fds.of(pair.client), 0, data.length));
             closer.join();
             assertTrue(e.errnoName().equals("EPIPE") || e.errnoName().equals("ECONNRESET"), e::getMessage);
             assertTrue(e.bytesTransferred() >= 2 << 20 && e.bytesTransferred() < data.length, e::getMessage);
@@ -136,7 +136,7 @@ class MsgZeroCopyTest {
 
     @Test
     void negativeArgumentsAreRejected() {
-        assertThrows(IllegalArgumentException.class, () -> NativeZeroCopy.mmapSendZeroCopy(0, 1, -1, 1));
-        assertThrows(IllegalArgumentException.class, () -> NativeZeroCopy.mmapSendZeroCopy(0, 1, 0, -1));
+        assertThrows(IllegalArgumentException.class, () -> KernelExperiments.mmapSendZeroCopy(0, 1, -1, 1));
+        assertThrows(IllegalArgumentException.class, () -> KernelExperiments.mmapSendZeroCopy(0, 1, 0, -1));
     }
 }

@@ -31,8 +31,8 @@ class PositionTest {
              FileChannel out = FileChannel.open(target, StandardOpenOption.WRITE)) {
             in.position(123);
             out.position(5000);
-            int fdIn = NativeZeroCopy.fd(in);
-            int fdOut = NativeZeroCopy.fd(out);
+            int fdIn = Fds.of(in);
+            int fdOut = Fds.of(out);
 
             assertEquals(4097, NativeZeroCopy.transfer(method, fdIn, fdOut, 777, 4097));
             assertEquals(123, in.position(), "fdIn's position must not move");
@@ -60,7 +60,7 @@ class PositionTest {
              RandomAccessFile out = new RandomAccessFile(dir.resolve("dst").toFile(), "rw")) {
             in.seek(4096);
             out.seek(3);
-            assertEquals(1000, NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in.getFD()), NativeZeroCopy.fd(out.getFD()), 1, 1000));
+            assertEquals(1000, NativeZeroCopy.transfer(method, Fds.of(in.getFD()), Fds.of(out.getFD()), 1, 1000));
             assertEquals(4096, in.getFilePointer());
             assertEquals(1003, out.getFilePointer());
         }

@@ -48,7 +48,7 @@ class SendWithHeaderTest {
         ByteBuffer trailer = direct("0\r\n\r\n");
         try (FileChannel in = FileChannel.open(src); Loopback pair = Loopback.open(0, 0)) {
             CompletableFuture<Received> rx = Drain.toEnd(pair.server);
-            long n = NativeZeroCopy.sendWithHeader(NativeZeroCopy.fd(pair.client), header, NativeZeroCopy.fd(in), 10,
+            long n = KernelExperiments.sendWithHeader(Fds.of(pair.client), header, Fds.of(in), 10,
                     body.length - 10, trailer);
             pair.client.shutdownOutput();
             ByteArrayOutputStream exp = new ByteArrayOutputStream();
@@ -72,19 +72,19 @@ class SendWithHeaderTest {
         Path src = Files.write(dir.resolve("body"), body);
         try (FileChannel in = FileChannel.open(src); Loopback pair = Loopback.open(0, 0)) {
             pair.client.setOption(StandardSocketOptions.TCP_NODELAY, true); // as HTTP servers set it
-            int out = NativeZeroCopy.fd(pair.client);
+            int out = Fds.of(pair.client);
             CompletableFuture<Received> rx = Drain.toEnd(pair.server);
-            long before = NativeZeroCopy.tcpDataSegmentsOut(out);
+            long before = KernelExperiments.tcpDataSegmentsOut(out);
             ByteBuffer header = direct("header: a few bytes\r\n\r\n");
             int headerLength = header.remaining();
-            NativeZeroCopy.sendWithHeader(out, header, NativeZeroCopy.fd(in), 0, body.length, direct("trailer"));
-            long corked = NativeZeroCopy.tcpDataSegmentsOut(out) - before;
+            KernelExperiments.sendWithHeader(out, header, Fds.of(in), 0, body.length, direct("trailer"));
+            long corked = KernelExperiments.tcpDataSegmentsOut(out) - before;
             assertEquals(1, corked, "header, body and trailer leave in one segment under TCP_CORK");
             // Uncorked again afterwards: a later small write still leaves at once, not after the 200 ms cork timeout.
             long t0 = System.nanoTime();
-            before = NativeZeroCopy.tcpDataSegmentsOut(out);
+            before = KernelExperiments.tcpDataSegmentsOut(out);
             pair.client.write(ByteBuffer.wrap(new byte[] {1}));
-            while (NativeZeroCopy.tcpDataSegmentsOut(out) == before) {
+            while (KernelExperiments.tcpDataSegmentsOut(out) == before) {
                 Thread.onSpinWait();
             }
             assertTrue(System.nanoTime() - t0 < 150_000_000L, "the socket was left corked");
@@ -99,13 +99,13 @@ class SendWithHeaderTest {
         Path src = Files.write(dir.resolve("body"), body);
         try (FileChannel in = FileChannel.open(src); Loopback pair = Loopback.open(0, 0)) {
             pair.client.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            int out = NativeZeroCopy.fd(pair.client);
+            int out = Fds.of(pair.client);
             CompletableFuture<Received> rx = Drain.toEnd(pair.server);
-            long before = NativeZeroCopy.tcpDataSegmentsOut(out);
+            long before = KernelExperiments.tcpDataSegmentsOut(out);
             ByteBuffer header = direct("HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n");
             int headerLength = header.remaining();
-            assertEquals(headerLength + 3000, NativeZeroCopy.sendWithHeader(out, header, NativeZeroCopy.fd(in), 0, 3000, null));
-            assertEquals(1, NativeZeroCopy.tcpDataSegmentsOut(out) - before, "send(MSG_MORE) then sendfile: one segment");
+            assertEquals(headerLength + 3000, KernelExperiments.sendWithHeader(out, header, Fds.of(in), 0, 3000, null));
+            assertEquals(1, KernelExperiments.tcpDataSegmentsOut(out) - before, "send(MSG_MORE) then sendfile: one segment");
             pair.client.shutdownOutput();
             Received got = rx.get(60, TimeUnit.SECONDS);
             byte[] e = new byte[headerLength + 3000];
@@ -122,7 +122,7 @@ class SendWithHeaderTest {
         Pipe pipe = Pipe.open();
         try (FileChannel in = FileChannel.open(src); Pipe.SinkChannel sink = pipe.sink(); Pipe.SourceChannel source = pipe.source()) {
             CompletableFuture<Received> rx = Drain.toEnd(source);
-            long n = NativeZeroCopy.sendWithHeader(NativeZeroCopy.fd(sink), direct("H"), NativeZeroCopy.fd(in), 0, body.length,
+            long n = KernelExperiments.sendWithHeader(Fds.of(sink), direct("H"), Fds.of(in), 0, body.length,
                     null);
             sink.close();
             assertEquals(1 + body.length, n);
@@ -141,7 +141,7 @@ class SendWithHeaderTest {
         ByteBuffer trailer = direct("TRAILER");
         try (FileChannel in = FileChannel.open(src);
              FileChannel o = FileChannel.open(out, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
-            long n = NativeZeroCopy.sendWithHeader(NativeZeroCopy.fd(o), direct("HDR"), NativeZeroCopy.fd(in), 0, 2000, trailer);
+            long n = KernelExperiments.sendWithHeader(Fds.of(o), direct("HDR"), Fds.of(in), 0, 2000, trailer);
             assertEquals(3 + 1000, n, "the file holds 1000 of the 2000 bytes asked");
         }
         assertEquals(7, trailer.remaining(), "a short body is never framed as a complete one");
@@ -151,7 +151,7 @@ class SendWithHeaderTest {
     @Test
     void heapBuffersAreRefused() throws Exception {
         assertThrows(IllegalArgumentException.class,
-                () -> NativeZeroCopy.sendWithHeader(1, ByteBuffer.allocate(4), 0, 0, 0, null));
+                () -> KernelExperiments.sendWithHeader(1, ByteBuffer.allocate(4), 0, 0, 0, null));
     }
 
     @Test
@@ -159,13 +159,13 @@ class SendWithHeaderTest {
         Path src = Files.write(dir.resolve("body"), body(10));
         int closed;
         try (FileChannel tmp = FileChannel.open(Files.write(dir.resolve("x"), new byte[1]))) {
-            closed = NativeZeroCopy.fd(tmp);
+            closed = Fds.of(tmp);
         }
         int fd = closed;
         org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/proc/self/fd/" + closed)), "fd was reused");
         try (FileChannel in = FileChannel.open(src)) {
             ErrnoException e = assertThrows(ErrnoException.class,
-                    () -> NativeZeroCopy.sendWithHeader(fd, direct("H"), NativeZeroCopy.fd(in), 0, 10, null));
+                    () -> KernelExperiments.sendWithHeader(fd, direct("H"), Fds.of(in), 0, 10, null));
             assertEquals("EBADF", e.errnoName());
             assertEquals("write", e.syscall());
         }

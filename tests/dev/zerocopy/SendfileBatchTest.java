@@ -50,7 +50,7 @@ class SendfileBatchTest {
             contents[i] = new byte[rnd.nextInt(20001)];
             rnd.nextBytes(contents[i]);
             files[i] = FileChannel.open(Files.write(dir.resolve("f" + i), contents[i]));
-            fds[i] = NativeZeroCopy.fd(files[i]);
+            fds[i] = Fds.of(files[i]);
         }
         return fds;
     }
@@ -71,7 +71,7 @@ class SendfileBatchTest {
         }
         try (Loopback pair = Loopback.open(0, 0)) {
             CompletableFuture<Received> rx = Drain.toEnd(pair.server);
-            BatchResult r = NativeZeroCopy.sendfileBatch(NativeZeroCopy.fd(pair.client), fds, offsets, lengths);
+            SendfileBatchResult r = KernelExperiments.sendfileBatch(Fds.of(pair.client), fds, offsets, lengths);
             pair.client.shutdownOutput();
             Received got = rx.get(60, TimeUnit.SECONDS);
             byte[] exp = expected.toByteArray();
@@ -94,7 +94,7 @@ class SendfileBatchTest {
         long[] lengths = {contents[0].length, contents[1].length + 100L, contents[2].length, contents[3].length};
         try (FileChannel o = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             long[] counts = new long[4];
-            long total = NativeZeroCopy.sendfileBatch(NativeZeroCopy.fd(o), fds, offsets, lengths, counts);
+            long total = KernelExperiments.sendfileBatch(Fds.of(o), fds, offsets, lengths, counts);
             assertEquals(contents[0].length + contents[1].length, total);
             assertArrayEquals(new long[] {contents[0].length, contents[1].length, 0, 0}, counts,
                     "item 1 is short (end of file): items 2 and 3 must not follow it into the stream");
@@ -103,9 +103,9 @@ class SendfileBatchTest {
         exp.write(contents[0]);
         exp.write(contents[1]);
         assertArrayEquals(exp.toByteArray(), Files.readAllBytes(out));
-        BatchResult r;
+        SendfileBatchResult r;
         try (FileChannel o = FileChannel.open(out, StandardOpenOption.WRITE)) {
-            r = NativeZeroCopy.sendfileBatch(NativeZeroCopy.fd(o), fds, offsets, lengths);
+            r = KernelExperiments.sendfileBatch(Fds.of(o), fds, offsets, lengths);
         }
         assertEquals(1, r.itemsCompleted(), "item 1 is where it stopped");
     }
@@ -115,7 +115,7 @@ class SendfileBatchTest {
         int[] fds = openFiles(3, 10);
         int closedFd;
         try (FileChannel extra = FileChannel.open(Files.write(dir.resolve("gone"), new byte[10]))) {
-            closedFd = NativeZeroCopy.fd(extra);
+            closedFd = Fds.of(extra);
         }
         // fd numbers are reused: make sure nothing else took closedFd before relying on EBADF
         org.junit.jupiter.api.Assumptions.assumeFalse(Files.exists(Path.of("/proc/self/fd/" + closedFd)), "fd was reused");
@@ -125,7 +125,7 @@ class SendfileBatchTest {
         Path out = dir.resolve("out");
         try (FileChannel o = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             SendfileBatchException e = assertThrows(SendfileBatchException.class,
-                    () -> NativeZeroCopy.sendfileBatch(NativeZeroCopy.fd(o), ins, offsets, lengths));
+                    () -> KernelExperiments.sendfileBatch(Fds.of(o), ins, offsets, lengths));
             assertEquals(2, e.item());
             assertEquals("EBADF", e.errnoName());
             assertEquals(contents[0].length + contents[1].length, e.bytesTransferred());
@@ -137,16 +137,16 @@ class SendfileBatchTest {
     @Test
     void arraysMustAgree() {
         assertThrows(IllegalArgumentException.class,
-                () -> NativeZeroCopy.sendfileBatch(1, new int[2], new long[1], new long[2]));
+                () -> KernelExperiments.sendfileBatch(1, new int[2], new long[1], new long[2]));
         assertThrows(IllegalArgumentException.class,
-                () -> NativeZeroCopy.sendfileBatch(1, new int[1], new long[] {-1}, new long[1]));
+                () -> KernelExperiments.sendfileBatch(1, new int[1], new long[] {-1}, new long[1]));
         assertThrows(IllegalArgumentException.class,
-                () -> NativeZeroCopy.sendfileBatch(1, new int[2], new long[2], new long[2], new long[1]));
+                () -> KernelExperiments.sendfileBatch(1, new int[2], new long[2], new long[2], new long[1]));
     }
 
     @Test
     void emptyBatchMovesNothing() throws Exception {
-        BatchResult r = NativeZeroCopy.sendfileBatch(1, new int[0], new long[0], new long[0]);
+        SendfileBatchResult r = KernelExperiments.sendfileBatch(1, new int[0], new long[0], new long[0]);
         assertEquals(0, r.bytes());
         assertEquals(0, r.itemsCompleted());
     }

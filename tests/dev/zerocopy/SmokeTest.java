@@ -34,7 +34,7 @@ class SmokeTest {
         Path dst = dir.resolve("dst");
         try (FileChannel in = FileChannel.open(src);
              FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            long moved = NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in), NativeZeroCopy.fd(out), 5, data.length);
+            long moved = NativeZeroCopy.transfer(method, Fds.of(in), Fds.of(out), 5, data.length);
             assertEquals(data.length - 5, moved);
             assertEquals(0, in.position(), "the source position must not move");
         }

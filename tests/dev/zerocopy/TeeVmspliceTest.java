@@ -37,9 +37,9 @@ class TeeVmspliceTest {
         try (Pipe.SinkChannel inSink = input.sink(); Pipe.SourceChannel inSource = input.source();
              Pipe.SinkChannel copySink = copy.sink(); Pipe.SourceChannel copySource = copy.source();
              FileChannel a = FileChannel.open(fileA, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            int inRead = NativeZeroCopy.fd(inSource);
-            int copyWrite = NativeZeroCopy.fd(copySink);
-            int fileFd = NativeZeroCopy.fd(a);
+            int inRead = Fds.of(inSource);
+            int copyWrite = Fds.of(copySink);
+            int fileFd = Fds.of(a);
             CompletableFuture<Received> consumerB = Drain.toEnd(copySource);
             // The producer puts its bytes into the pipe by page reference (vmsplice). The buffer is
             // never changed afterwards, as the lifetime rule requires.
@@ -47,12 +47,12 @@ class TeeVmspliceTest {
             Thread producer = VmspliceProducer.start(inSink, src);
             long total = 0;
             for (;;) {
-                long n = NativeZeroCopy.tee(inRead, copyWrite, Long.MAX_VALUE, false);
+                long n = KernelExperiments.tee(inRead, copyWrite, Long.MAX_VALUE, false);
                 if (n == 0) {
                     break; // empty, and the producer closed its end
                 }
                 // Consume exactly what was duplicated, so the next tee sees new bytes only.
-                assertEquals(n, NativeZeroCopy.spliceStream(inRead, fileFd, n, false));
+                assertEquals(n, KernelExperiments.spliceStream(inRead, fileFd, n, false));
                 total += n;
             }
             producer.join();
@@ -72,7 +72,7 @@ class TeeVmspliceTest {
         try (Pipe.SinkChannel s = p.sink(); Pipe.SourceChannel r = p.source(); Pipe.SinkChannel s2 = q.sink();
              Pipe.SourceChannel r2 = q.source()) {
             ErrnoException e = assertThrows(ErrnoException.class,
-                    () -> NativeZeroCopy.tee(NativeZeroCopy.fd(r), NativeZeroCopy.fd(s2), 4096, true));
+                    () -> KernelExperiments.tee(Fds.of(r), Fds.of(s2), 4096, true));
             assertEquals("EAGAIN", e.errnoName());
             assertEquals("tee", e.syscall());
         }
@@ -84,7 +84,7 @@ class TeeVmspliceTest {
         Pipe q = Pipe.open();
         try (FileChannel in = FileChannel.open(f); Pipe.SinkChannel s2 = q.sink(); Pipe.SourceChannel r2 = q.source()) {
             ErrnoException e = assertThrows(ErrnoException.class,
-                    () -> NativeZeroCopy.tee(NativeZeroCopy.fd(in), NativeZeroCopy.fd(s2), 100, false));
+                    () -> KernelExperiments.tee(Fds.of(in), Fds.of(s2), 100, false));
             assertEquals("EINVAL", e.errnoName(), "tee(2): fd_in and fd_out must both be pipes");
         }
     }
@@ -94,10 +94,10 @@ class TeeVmspliceTest {
         Pipe p = Pipe.open();
         try (Pipe.SinkChannel s = p.sink(); Pipe.SourceChannel r = p.source()) {
             ByteBuffer big = ByteBuffer.allocateDirect(4 * 1024 * 1024);
-            long n = NativeZeroCopy.vmsplice(NativeZeroCopy.fd(s), big, true);
+            long n = KernelExperiments.vmsplice(Fds.of(s), big, true);
             assertEquals(n, big.position());
             assertEquals(true, n > 0 && n < big.capacity(), "a pipe holds far less than 4 MiB: " + n);
-            assertThrows(IllegalArgumentException.class, () -> NativeZeroCopy.vmsplice(NativeZeroCopy.fd(s), ByteBuffer.allocate(1), true));
+            assertThrows(IllegalArgumentException.class, () -> KernelExperiments.vmsplice(Fds.of(s), ByteBuffer.allocate(1), true));
         }
     }
 
@@ -106,7 +106,7 @@ class TeeVmspliceTest {
         Pipe p = Pipe.open();
         try (Pipe.SinkChannel s = p.sink(); Pipe.SourceChannel r = p.source()) {
             ErrnoException e = assertThrows(ErrnoException.class,
-                    () -> NativeZeroCopy.vmsplice(NativeZeroCopy.fd(r), ByteBuffer.allocateDirect(10), false));
+                    () -> KernelExperiments.vmsplice(Fds.of(r), ByteBuffer.allocateDirect(10), false));
             assertEquals("EBADF", e.errnoName());
             assertEquals("vmsplice", e.syscall());
         }

@@ -90,7 +90,7 @@ class TransferMatrixTest {
         MessageDigest md = Hashing.sha256();
         long total = 0;
         try (FileChannel in = FileChannel.open(source); Targets.Target target = Targets.open(kind, dir)) {
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             for (long[] c : cases()) {
                 long offset = c[0];
                 long length = c[1];
@@ -118,7 +118,7 @@ class TransferMatrixTest {
         MessageDigest md = Hashing.sha256();
         long total = 0;
         try (FileChannel in = FileChannel.open(file); Targets.Target target = Targets.open(kind, dir)) {
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             assertEquals(size, NativeZeroCopy.transfer(method, fdIn, target.fd(), 0, size), "seed " + seed);
             md.update(bytes);
             total += size;
@@ -142,7 +142,7 @@ class TransferMatrixTest {
     @EnumSource(value = Targets.Kind.class, names = {"PIPE", "TCP", "UNIX"})
     void copyFileRangeRefusesStreamTargets(Targets.Kind kind) throws Exception {
         try (FileChannel in = FileChannel.open(source); Targets.Target target = Targets.open(kind, dir)) {
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             int fdOut = target.fd();
             ErrnoException e = assertThrows(ErrnoException.class, () -> NativeZeroCopy.copyFileRange(fdIn, fdOut, 4096, 100000));
             assertEquals(22, e.errno());

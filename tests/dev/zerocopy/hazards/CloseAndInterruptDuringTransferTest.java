@@ -25,6 +25,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.zerocopy.ErrnoException;
+import dev.zerocopy.Fds;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
 
@@ -49,7 +50,7 @@ class CloseAndInterruptDuringTransferTest {
         Path victim = SOURCE.dir().resolve("victim-" + method);
         int reused = -1;
         try (FileChannel in = FileChannel.open(SOURCE.file())) {
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             int fdOut = pipe[1];
             Future<Long> call = POOL.submit(() -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, SIZE));
             Thread.sleep(100); // nobody reads: the transfer fills the pipe and blocks inside the kernel
@@ -90,7 +91,7 @@ class CloseAndInterruptDuringTransferTest {
     @EnumSource(value = TransferMethod.class, names = "COPY_FILE_RANGE", mode = EnumSource.Mode.EXCLUDE)
     void interruptDoesNotWakeNativeCall(TransferMethod method) throws Exception {
         try (FileChannel in = FileChannel.open(SOURCE.file()); Targets.Target sink = Targets.open(Targets.Kind.PIPE, SOURCE.dir(), new Targets.Options().holdAfter(1 << 20).readSize(64 * 1024))) {
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             int fdOut = sink.fd();
             AtomicReference<Thread> worker = new AtomicReference<>();
             Future<Boolean> call = POOL.submit(() -> {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.Fds;
+import dev.zerocopy.Measurement;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
 import dev.zerocopy.testkit.DaemonPool;
@@ -53,13 +55,13 @@ class EndOfFileAndTruncationTest {
         Path dst = dir.resolve("dst");
         try (FileChannel in = FileChannel.open(src);
              FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            int fdIn = NativeZeroCopy.fd(in);
-            int fdOut = NativeZeroCopy.fd(out);
+            int fdIn = Fds.of(in);
+            int fdOut = Fds.of(out);
             // Preemptive: a loop that spins on 0 never returns, and must fail the test, not hang it.
             long[] r = assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
-                long before = NativeZeroCopy.threadSyscalls();
+                long before = Measurement.threadUsage().syscalls();
                 long n = NativeZeroCopy.transfer(method, fdIn, fdOut, 7, Long.MAX_VALUE / 2);
-                return new long[] {n, NativeZeroCopy.threadSyscalls() - before};
+                return new long[] {n, Measurement.threadUsage().syscalls() - before};
             });
             long moved = r[0];
             long syscalls = r[1];
@@ -67,7 +69,7 @@ class EndOfFileAndTruncationTest {
             // One call to move the bytes, one that answers 0, plus per-method setup
             // (pipe2/F_SETPIPE_SZ, fstat+mmap+munmap): a spinning loop would be millions.
             assertTrue(syscalls <= 8, "syscalls for one short file: " + syscalls);
-            long past = NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in), NativeZeroCopy.fd(out), data.length + 1L, 4096);
+            long past = NativeZeroCopy.transfer(method, Fds.of(in), Fds.of(out), data.length + 1L, 4096);
             assertEquals(0, past, "offset past end of file");
         }
         assertArrayEquals(Arrays.copyOfRange(data, 7, data.length), Files.readAllBytes(dst));
@@ -88,7 +90,7 @@ class EndOfFileAndTruncationTest {
         long holdAt = 4 << 20;
         try (FileChannel in = FileChannel.open(src);
              Targets.Target sink = Targets.open(Targets.Kind.PIPE, dir, new Targets.Options().holdAfter(holdAt).readSize(64 * 1024))) {
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             int fdOut = sink.fd();
             Future<Long> moved = POOL.submit(() -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, size));
             assertTrue(sink.awaitHeld(20), "reader never got " + holdAt + " bytes");
@@ -122,7 +124,7 @@ class EndOfFileAndTruncationTest {
         ExecutorService worker = Executors.newSingleThreadExecutor(DaemonPool.DAEMON); // one thread: its tid is the transfer's
         try (FileChannel in = FileChannel.open(src);
              Targets.Target sink = Targets.open(Targets.Kind.PIPE, dir, new Targets.Options().deferReading())) {
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             int fdOut = sink.fd();
             Future<Integer> tid = worker.submit(Proc::gettid);
             Future<Long> moved = worker.submit(() -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, size));
@@ -169,8 +171,8 @@ class EndOfFileAndTruncationTest {
             long n;
             try (FileChannel in = FileChannel.open(src);
                  FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                int fdIn = NativeZeroCopy.fd(in);
-                int fdOut = NativeZeroCopy.fd(out);
+                int fdIn = Fds.of(in);
+                int fdOut = Fds.of(out);
                 long delayMicros = ThreadLocalRandom.current().nextLong(round * 500L + 1);
                 Future<?> truncator = POOL.submit(() -> {
                     TimeUnit.MICROSECONDS.sleep(delayMicros);

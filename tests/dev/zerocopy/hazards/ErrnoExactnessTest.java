@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zerocopy.ErrnoException;
+import dev.zerocopy.Fds;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
 import dev.zerocopy.testkit.DaemonPool;
@@ -119,7 +120,7 @@ class ErrnoExactnessTest {
                 return null;
             });
             long fits = (16 - pagesTaken) * 4096L;
-            int fdOut = NativeZeroCopy.fd(sink);
+            int fdOut = Fds.of(sink);
             ErrnoException e = assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, 1 << 20));
             Failures.assertReports(e, method + " to a pipe closed under it", "EPIPE", Methods.writeCall(method), fits);
             closer.get(1, TimeUnit.MINUTES);

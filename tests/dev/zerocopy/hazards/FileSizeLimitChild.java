@@ -6,6 +6,7 @@ import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 
 import dev.zerocopy.ErrnoException;
+import dev.zerocopy.Fds;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
 
@@ -31,7 +32,7 @@ public final class FileSizeLimitChild {
                     for (int call = 1; call <= 2; call++) {
                         String key = m + ".call" + call;
                         try {
-                            long n = NativeZeroCopy.transfer(m, NativeZeroCopy.fd(in), NativeZeroCopy.fd(o), offset, length - offset);
+                            long n = NativeZeroCopy.transfer(m, Fds.of(in), Fds.of(o), offset, length - offset);
                             out.append(key).append("=moved ").append(n).append('\n');
                             offset += n;
                         } catch (ErrnoException e) {

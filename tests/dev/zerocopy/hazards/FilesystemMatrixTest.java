@@ -23,6 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.zerocopy.ErrnoException;
+import dev.zerocopy.Fds;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
 
@@ -135,8 +136,8 @@ class FilesystemMatrixTest {
         Path dst = Files.write(disk.resolve("dst-a-" + method), new byte[] {1, 2, 3});
         try (FileChannel in = FileChannel.open(src);
              FileChannel out = FileChannel.open(dst, StandardOpenOption.APPEND)) {
-            int fdIn = NativeZeroCopy.fd(in);
-            int fdOut = NativeZeroCopy.fd(out);
+            int fdIn = Fds.of(in);
+            int fdOut = Fds.of(out);
             switch (method) {
                 case SENDFILE, SPLICE, COPY_FILE_RANGE -> {
                     ErrnoException e = assertThrows(ErrnoException.class,
@@ -163,7 +164,7 @@ class FilesystemMatrixTest {
              FileChannel out = FileChannel.open(f, StandardOpenOption.WRITE)) {
             out.position(4096);
             ErrnoException e = assertThrows(ErrnoException.class,
-                    () -> NativeZeroCopy.copyFileRange(NativeZeroCopy.fd(in), NativeZeroCopy.fd(out), 0, 65536));
+                    () -> NativeZeroCopy.copyFileRange(Fds.of(in), Fds.of(out), 0, 65536));
             assertEquals("EINVAL", e.errnoName(), e.getMessage());
         }
         assertArrayEquals(data, Files.readAllBytes(f));
@@ -172,7 +173,7 @@ class FilesystemMatrixTest {
     private static long copy(TransferMethod method, Path src, Path dst, long offset) throws IOException {
         try (FileChannel in = FileChannel.open(src);
              FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            return NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in), NativeZeroCopy.fd(out), offset, 16 << 20);
+            return NativeZeroCopy.transfer(method, Fds.of(in), Fds.of(out), offset, 16 << 20);
         }
     }
 }

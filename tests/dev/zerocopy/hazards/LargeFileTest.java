@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.Fds;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
 import dev.zerocopy.testkit.DaemonPool;
@@ -105,7 +106,7 @@ class LargeFileTest {
         SparseFile f = file(OVER_2G);
         Targets.Options options = new Targets.Options().hashFrom(f.size() - EDGE);
         try (FileChannel in = FileChannel.open(f.path()); Targets.Target target = Targets.open(Targets.Kind.TCP, dir, options)) {
-            assertEquals(f.size(), NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in), target.fd(), 0, Long.MAX_VALUE),
+            assertEquals(f.size(), NativeZeroCopy.transfer(method, Fds.of(in), target.fd(), 0, Long.MAX_VALUE),
                     "bytes moved in one call");
             Received received = target.finish();
             assertEquals(f.size(), received.count(), "bytes received");
@@ -127,7 +128,7 @@ class LargeFileTest {
         SparseFile f = file(size);
         long offset = size - EDGE + 1;
         try (FileChannel in = FileChannel.open(f.path()); Targets.Target target = Targets.open(kind, dir)) {
-            assertEquals(EDGE - 1, NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in), target.fd(), offset, 1L << 33));
+            assertEquals(EDGE - 1, NativeZeroCopy.transfer(method, Fds.of(in), target.fd(), offset, 1L << 33));
             Received received = target.finish();
             assertEquals(EDGE - 1, received.count());
             assertEquals(Hashing.of(f.tail(), 1, EDGE - 1), received.sha256());
@@ -136,7 +137,7 @@ class LargeFileTest {
 
     private static void toCheckingPipe(TransferMethod method, SparseFile f) throws Exception {
         try (FileChannel in = FileChannel.open(f.path()); PipeChecker sink = new PipeChecker(f)) {
-            assertEquals(f.size(), NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in), sink.fd(), 0, f.size()), method + " " + f);
+            assertEquals(f.size(), NativeZeroCopy.transfer(method, Fds.of(in), sink.fd(), 0, f.size()), method + " " + f);
             sink.finish(f.size());
         }
     }
@@ -146,7 +147,7 @@ class LargeFileTest {
         Path dst = dir.resolve("copy-" + f.size());
         try (FileChannel in = FileChannel.open(f.path());
              FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
-            assertEquals(f.size(), NativeZeroCopy.copyFileRange(NativeZeroCopy.fd(in), NativeZeroCopy.fd(out), 0, f.size()));
+            assertEquals(f.size(), NativeZeroCopy.copyFileRange(Fds.of(in), Fds.of(out), 0, f.size()));
             assertEquals(f.size(), out.size());
             assertArrayEquals(f.head(), read(out, 0, EDGE));
             assertArrayEquals(f.tail(), read(out, f.size() - EDGE, EDGE));
@@ -221,7 +222,7 @@ class LargeFileTest {
         }
 
         int fd() throws IOException {
-            return NativeZeroCopy.fd(pipe.sink());
+            return Fds.of(pipe.sink());
         }
 
         void finish(long size) throws Exception {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zerocopy.ErrnoException;
+import dev.zerocopy.Fds;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
 import dev.zerocopy.testkit.Libc;
@@ -14,18 +15,9 @@ import dev.zerocopy.testkit.Proc;
 import dev.zerocopy.testkit.Sources;
 import dev.zerocopy.testkit.Targets;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -167,7 +159,7 @@ class LeakTest {
         private int resetMidTransfer() throws IOException {
             try (Loopback tcp = Loopback.open(4096, 4096)) {
                 tcp.client.configureBlocking(false);
-                int fd = NativeZeroCopy.fd(tcp.client);
+                int fd = Fds.of(tcp.client);
                 while (NativeZeroCopy.splice(f.src, fd, 0, 1 << 20) > 0) {
                     // fill the connection until it would block (the last call leaves bytes in the pipe)
                 }
@@ -187,114 +179,6 @@ class LeakTest {
         }
     }
 
-    /**
-     * 16 threads that spliced twice each (the second time through the same pipe) hold one pipe
-     * each while they live, and none once they ended; ten waves. Pipes are told apart by inode
-     * (pipe:[N]), not counted: threads of earlier test classes may still be closing theirs.
-     */
-    @Test
-    void threadsReleaseTheirPipeWhenTheyEnd() throws Exception {
-        Path src = Sources.random(dir, "src", 100_000, 32);
-        int threads = 16;
-        Set<String> pipesBefore = pipeInodes();
-        try (var in = java.nio.channels.FileChannel.open(src)) {
-            int fdIn = NativeZeroCopy.fd(in);
-            for (int wave = 0; wave < 10; wave++) {
-                CountDownLatch spliced = new CountDownLatch(threads);
-                CountDownLatch end = new CountDownLatch(1);
-                List<Thread> started = new ArrayList<>();
-                List<Throwable> failures = new CopyOnWriteArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    Thread th = new Thread(() -> {
-                        try (Targets.Target out = Targets.open(Targets.Kind.FILE, dir)) {
-                            assertEquals(100_000, NativeZeroCopy.splice(fdIn, out.fd(), 0, 100_000));
-                            assertEquals(100_000, NativeZeroCopy.splice(fdIn, out.fd(), 0, 100_000)); // the same pipe again
-                            spliced.countDown();
-                            end.await();
-                        } catch (Throwable e) {
-                            failures.add(e);
-                            spliced.countDown();
-                        }
-                    });
-                    th.start();
-                    started.add(th);
-                }
-                spliced.await();
-                assertEquals(List.of(), failures);
-                Set<String> created = pipeInodes();
-                created.removeAll(pipesBefore);
-                assertEquals(threads, created.size(), "one pipe (both ends share its inode) per live thread that spliced: " + created);
-                end.countDown();
-                for (Thread th : started) {
-                    th.join();
-                }
-                // Thread.join returns before the native thread runs its key destructors: wait for them.
-                long deadline = System.nanoTime() + 10_000_000_000L;
-                Set<String> left = pipeInodes();
-                left.retainAll(created);
-                while (!left.isEmpty() && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                    left = pipeInodes();
-                    left.retainAll(created);
-                }
-                assertEquals(Set.of(), left, "pipes of ended threads were not closed");
-            }
-        }
-    }
-
-    /**
-     * The thread's pipe is made with O_CLOEXEC (a process forked by native code must not inherit
-     * it) and grown with F_SETPIPE_SZ to 1 MiB, or to pipe-max-size when that is lower.
-     */
-    @Test
-    void threadPipeIsCloseOnExecAndSized() throws Exception {
-        Path src = Sources.random(dir, "src", 64 * 1024, 62);
-        Set<String> before = Proc.pipeFds();
-        CountDownLatch made = new CountDownLatch(1);
-        CountDownLatch done = new CountDownLatch(1);
-        Thread t = new Thread(() -> {
-            try (var in = java.nio.channels.FileChannel.open(src);
-                 var out = java.nio.channels.FileChannel.open(Paths.get("/dev/null"), java.nio.file.StandardOpenOption.WRITE)) {
-                assertEquals(64 * 1024, NativeZeroCopy.splice(NativeZeroCopy.fd(in), NativeZeroCopy.fd(out), 0, 64 * 1024));
-                made.countDown();
-                done.await();
-            } catch (Exception e) {
-                throw new AssertionError(e);
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        try {
-            assertTrue(made.await(30, TimeUnit.SECONDS));
-            Set<String> fresh = Proc.pipeFds();
-            fresh.removeAll(before);
-            assertEquals(2, fresh.size(), "the thread's pipe: " + fresh);
-            long max = Long.parseLong(Files.readAllLines(Paths.get("/proc/sys/fs/pipe-max-size")).get(0).trim());
-            for (String entry : fresh) {
-                String fd = entry.substring(0, entry.indexOf('='));
-                String flags = Files.readAllLines(Paths.get("/proc/self/fdinfo", fd)).stream()
-                        .filter(l -> l.startsWith("flags:")).findFirst().orElseThrow();
-                long value = Long.parseLong(flags.substring(6).trim(), 8);
-                assertTrue((value & Libc.O_CLOEXEC) != 0, "fd " + fd + " " + flags);
-                long size = Libc.LIBC.fcntl(Integer.parseInt(fd), Libc.F_GETPIPE_SZ, 0);
-                assertEquals(Math.min(1 << 20, max), size, "F_GETPIPE_SZ of fd " + fd + ", pipe-max-size " + max);
-            }
-        } finally {
-            done.countDown();
-            t.join(10_000);
-        }
-        // The pipe is closed as the native thread exits, just after join returns: wait for it.
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (!before.containsAll(Proc.pipeFds()) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        Set<String> left = Proc.pipeFds();
-        left.removeAll(before);
-        assertTrue(left.isEmpty(), "the thread's pipe is closed once it ended: " + left);
-    }
-
-    /** The pipes open in this process, as "pipe:[inode]" (both ends of one pipe give one entry). */
-    private static Set<String> pipeInodes() {
-        return Proc.pipeFds().stream().map(e -> e.substring(e.indexOf('=') + 1)).collect(Collectors.toCollection(HashSet::new));
-    }
+    // Splice pipes are pooled, not per thread: PipePoolTest and PipeBudgetTest check how many the
+    // library holds; C test_threads checks that they are close-on-exec.
 }

@@ -26,6 +26,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.zerocopy.ErrnoException;
+import dev.zerocopy.Fds;
 import dev.zerocopy.NativeZeroCopy;
 
 /**
@@ -53,7 +54,7 @@ class MmapTruncationTest {
         Path src = Files.write(dir.resolve("src"), data);
         long holdAt = 2 << 20;
         try (FileChannel in = FileChannel.open(src); Targets.Target sink = Targets.open(Targets.Kind.PIPE, dir, new Targets.Options().holdAfter(holdAt).readSize(64 * 1024))) {
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             int fdOut = sink.fd();
             Future<Long> call = POOL.submit(() -> NativeZeroCopy.mmapWrite(fdIn, fdOut, 0, size));
             assertTrue(sink.awaitHeld(20));
@@ -103,7 +104,7 @@ class MmapTruncationTest {
             while (System.nanoTime() < deadline) {
                 try (FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                         StandardOpenOption.TRUNCATE_EXISTING)) {
-                    long n = NativeZeroCopy.mmapWrite(NativeZeroCopy.fd(in), NativeZeroCopy.fd(out), 0, size);
+                    long n = NativeZeroCopy.mmapWrite(Fds.of(in), Fds.of(out), 0, size);
                     assertTrue(n >= 0 && n <= size);
                     assertEquals(n, out.size());
                     if (n < size) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.zerocopy.Fds;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
 import dev.zerocopy.testkit.DaemonPool;
@@ -87,7 +88,7 @@ class NonBlockingTargetTest {
         Targets.Options options = new Targets.Options().deferReading().sendBuffer(4096).receiveBuffer(4096);
         try (FileChannel in = FileChannel.open(SOURCE.file()); Targets.Target target = Targets.open(kind, SOURCE.dir(), options)) {
             ((SelectableChannel) target.writer()).configureBlocking(false);
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             int fdOut = target.fd();
 
             long first = onWorker(() -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, SIZE), target);
@@ -142,7 +143,7 @@ class NonBlockingTargetTest {
         try (FileChannel in = FileChannel.open(SOURCE.file()); Loopback tcp = Loopback.open(1, 4096)) {
             tcp.client.configureBlocking(false); // sets O_NONBLOCK on the fd the library writes
             Future<byte[]> reader = POOL.submit(() -> slowRead(tcp.server, SIZE - offset));
-            int shortCalls = pump(method, NativeZeroCopy.fd(in), NativeZeroCopy.fd(tcp.client), tcp.client, offset);
+            int shortCalls = pump(method, Fds.of(in), Fds.of(tcp.client), tcp.client, offset);
             tcp.client.shutdownOutput();
             byte[] got = reader.get(60, TimeUnit.SECONDS);
             assertArrayEquals(Arrays.copyOfRange(SOURCE.data(), offset, SIZE), got, "exact bytes received");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zerocopy.ErrnoException;
+import dev.zerocopy.Fds;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
 import dev.zerocopy.testkit.DaemonPool;
@@ -54,7 +55,7 @@ class PeerCloseAndResetTest {
         try (FileChannel in = FileChannel.open(SOURCE.file());
              Targets.Target target = Targets.open(kind, SOURCE.dir(), new Targets.Options().closeAfter(0))) {
             target.awaitReader();
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             int fdOut = target.fd();
             ErrnoException e = assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, SIZE));
             assertTrue(GONE.contains(e.errnoName()), e.getMessage());
@@ -81,7 +82,7 @@ class PeerCloseAndResetTest {
         int readerTakes = 100_000;
         Targets.Options options = new Targets.Options().closeAfter(readerTakes).sendBuffer(64 * 1024).receiveBuffer(64 * 1024);
         try (FileChannel in = FileChannel.open(SOURCE.file()); Targets.Target target = Targets.open(kind, SOURCE.dir(), options)) {
-            int fdIn = NativeZeroCopy.fd(in);
+            int fdIn = Fds.of(in);
             int fdOut = target.fd();
             long bound = bufferBound(target);
             ErrnoException e = assertThrows(ErrnoException.class, () -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, SIZE));
@@ -112,8 +113,8 @@ class PeerCloseAndResetTest {
         int readBeforeClose = 1 << 20;
         for (boolean linger0 : new boolean[] {false, true}) {
             try (FileChannel in = FileChannel.open(SOURCE.file()); Loopback tcp = Loopback.open(0, 0)) {
-                int fdIn = NativeZeroCopy.fd(in);
-                int fdOut = NativeZeroCopy.fd(tcp.client);
+                int fdIn = Fds.of(in);
+                int fdOut = Fds.of(tcp.client);
                 Future<Long> call = POOL.submit(() -> NativeZeroCopy.transfer(method, fdIn, fdOut, 0, SIZE));
                 ByteArrayOutputStream got = new ByteArrayOutputStream();
                 ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
@@ -167,7 +168,7 @@ class PeerCloseAndResetTest {
     /** The JVM lived through the failure, and the same thread moves intact data right after (for splice: through a new pipe). */
     private static void stillWorks(TransferMethod method) throws Exception {
         try (FileChannel in = FileChannel.open(SOURCE.file()); Targets.Target target = Targets.open(Targets.Kind.PIPE, SOURCE.dir())) {
-            assertEquals(300_000, NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in), target.fd(), 5, 300_000));
+            assertEquals(300_000, NativeZeroCopy.transfer(method, Fds.of(in), target.fd(), 5, 300_000));
             Received got = target.finish();
             assertEquals(300_000, got.count());
             assertEquals(Hashing.of(SOURCE.data(), 5, 300_000), got.sha256());

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.zerocopy.ErrnoException;
+import dev.zerocopy.Fds;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
 
@@ -77,7 +78,7 @@ class SoakTest {
             sources[i] = Sources.randomBytes(SIZES[i], 1000 + i);
             FileChannel ch = FileChannel.open(Files.write(dir.resolve("src" + i), sources[i]));
             ins.add(ch);
-            fdIns[i] = NativeZeroCopy.fd(ch);
+            fdIns[i] = Fds.of(ch);
         }
         Path srcForFailures = dir.resolve("src0");
         System.gc();
@@ -147,9 +148,9 @@ class SoakTest {
                 if (nonBlockingTcp) {
                     tcp.client.configureBlocking(false);
                 }
-                int pipeFd = NativeZeroCopy.fd(pipe.sink());
-                int tcpFd = NativeZeroCopy.fd(tcp.client);
-                int fileFd = NativeZeroCopy.fd(out);
+                int pipeFd = Fds.of(pipe.sink());
+                int tcpFd = Fds.of(tcp.client);
+                int fileFd = Fds.of(out);
                 ByteBuffer check = ByteBuffer.allocate(1 << 20);
                 started.countDown();
                 while (!stop.get() && failures.isEmpty()) {

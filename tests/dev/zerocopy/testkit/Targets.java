@@ -18,7 +18,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.Fds;
 
 /**
  * Real kernel objects to transfer into: a regular file, a pipe, a TCP connection on 127.0.0.1 and
@@ -213,7 +213,7 @@ public final class Targets {
         @Override
         public int fd() {
             try {
-                return NativeZeroCopy.fd(channel);
+                return Fds.of(channel);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -256,7 +256,7 @@ public final class Targets {
         @Override
         public int fd() {
             try {
-                return NativeZeroCopy.fd(writer);
+                return Fds.of(writer);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }

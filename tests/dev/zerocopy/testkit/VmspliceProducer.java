@@ -3,7 +3,8 @@ package dev.zerocopy.testkit;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 
-import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.Fds;
+import dev.zerocopy.KernelExperiments;
 
 /** A thread that puts a buffer into a pipe by page reference (vmsplice(2)), then closes the write end. */
 public final class VmspliceProducer {
@@ -18,7 +19,7 @@ public final class VmspliceProducer {
         Thread producer = new Thread(() -> {
             try {
                 while (src.hasRemaining()) {
-                    NativeZeroCopy.vmsplice(NativeZeroCopy.fd(sink), src, false);
+                    KernelExperiments.vmsplice(Fds.of(sink), src, false);
                 }
                 sink.close();
             } catch (Exception e) {

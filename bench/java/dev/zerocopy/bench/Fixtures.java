@@ -17,7 +17,7 @@ import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
 
-import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.Fds;
 
 /** The benchmarks' kernel objects: a page-cached source file and drained targets. */
 final class Fixtures {
@@ -68,7 +68,7 @@ final class Fixtures {
 
         private Target(WritableByteChannel channel, Closeable resources, ReadableByteChannel drained) throws IOException {
             this.channel = channel;
-            this.fd = NativeZeroCopy.fd(channel);
+            this.fd = Fds.of(channel);
             this.resources = resources;
             if (drained != null) {
                 Thread t = new Thread(() -> drain(drained), "drain");

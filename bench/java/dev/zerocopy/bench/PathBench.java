@@ -23,6 +23,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import dev.zerocopy.Fds;
 import dev.zerocopy.NativeZeroCopy;
 
 /**
@@ -62,7 +63,7 @@ public class PathBench {
     public void setUp() throws IOException {
         file = Fixtures.sourceFile(Fixtures.CYCLE * 2);
         source = FileChannel.open(file);
-        in = NativeZeroCopy.fd(source);
+        in = Fds.of(source);
         out = Fixtures.Target.open(target);
         channel = out.channel;
         outFd = out.fd;

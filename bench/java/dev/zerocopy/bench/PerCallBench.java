@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import dev.zerocopy.Fds;
 import dev.zerocopy.NativeZeroCopy;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.LibraryOption;
@@ -63,7 +64,7 @@ public class PerCallBench {
     public void setUp() throws IOException {
         file = Fixtures.sourceFile(1 << 20);
         source = FileChannel.open(file);
-        in = NativeZeroCopy.fd(source);
+        in = Fds.of(source);
         out = Fixtures.Target.open(target);
         offset = Memory.allocateDirect(Runtime.getRuntime(LIBC), Long.BYTES);
     }

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.Measurement;
 import dev.zerocopy.ThreadAffinity;
 import dev.zerocopy.ThreadUsage;
 
@@ -406,12 +406,12 @@ final class Comparison {
         TcpCounters.Reading tcpBefore = o.endpoint.tcpReading();
         MachineCpu.Ticks machineBefore = MachineCpu.now();
         long ioBefore = kernelIo != null ? kernelIo.calls() : -1;
-        ThreadUsage before = NativeZeroCopy.threadUsage();
+        ThreadUsage before = Measurement.threadUsage();
         for (int i = 0; i < k; i++) {
             o.transfer.run(i * size, size);
         }
         o.endpoint.flush();
-        ThreadUsage after = NativeZeroCopy.threadUsage();
+        ThreadUsage after = Measurement.threadUsage();
         long ioCalls = kernelIo != null ? KernelIo.delta(ioBefore, kernelIo.calls()) : -1;
         Contender.Completions zcAfter = o.transfer.completions();
         Contender.Completions completions = zcAfter == null ? null : zcAfter.minus(zcBefore);

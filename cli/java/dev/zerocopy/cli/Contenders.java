@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.zerocopy.KernelExperiments;
 import dev.zerocopy.MappedSource;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
@@ -137,7 +138,7 @@ final class Contenders {
     }
 
     /**
-     * NativeZeroCopy.mmapSendZeroCopy: the file mapped in 8 MiB windows and sent with send(2)
+     * KernelExperiments.mmapSendZeroCopy: the file mapped in 8 MiB windows and sent with send(2)
      * MSG_ZEROCOPY, each window unmapped after its completions came back. TCP targets only (the
      * kernel takes MSG_ZEROCOPY on TCP and UDP sockets; a pipe or file answers ENOTSOCK). The
      * completions say whether the kernel copied after all: on loopback and veth it does (local
@@ -197,7 +198,7 @@ final class Contenders {
 
                 @Override
                 public void run(long offset, long length) throws IOException {
-                    ZeroCopySendResult r = NativeZeroCopy.mmapSendZeroCopy(in, out, offset, length);
+                    ZeroCopySendResult r = KernelExperiments.mmapSendZeroCopy(in, out, offset, length);
                     total = total.plus(new Completions(r.sends(), r.zeroCopied(), r.copied(), r.plainSends()));
                     requireAll(r.bytes(), length, id());
                 }

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.zip.CRC32C;
 
-import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.Measurement;
 import dev.zerocopy.ThreadAffinity;
 
 /**
@@ -89,7 +89,7 @@ final class Receiver {
             Thread.currentThread().setName(name);
             while (true) {
                 job = jobs.take();
-                long cpuBefore = NativeZeroCopy.threadUsage().threadCpuNanos();
+                long cpuBefore = Measurement.threadUsage().threadCpuNanos();
                 crc.reset();
                 long got = 0;
                 long last = 0;
@@ -106,7 +106,7 @@ final class Receiver {
                     buf.flip();
                     crc.update(buf);
                 }
-                long cpuUsed = NativeZeroCopy.threadUsage().threadCpuNanos() - cpuBefore;
+                long cpuUsed = Measurement.threadUsage().threadCpuNanos() - cpuBefore;
                 job.done.complete(new Target.Receipt(got, crc.getValue(), last, cpuUsed));
                 job = null;
             }

@@ -10,7 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.SplittableRandom;
 import java.util.zip.CRC32C;
 
-import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.Fds;
 
 /**
  * The data every contender sends: one file of pseudo-random bytes, written and synced once so
@@ -27,7 +27,7 @@ final class Source implements Closeable {
     private Source(Path path, FileChannel channel, long size) throws IOException {
         this.path = path;
         this.channel = channel;
-        this.fd = NativeZeroCopy.fd(channel);
+        this.fd = Fds.of(channel);
         this.size = size;
     }
 

@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.Fds;
 import dev.zerocopy.NetDevices;
 import dev.zerocopy.cli.Target.Endpoint;
 import dev.zerocopy.cli.Target.Receipt;
@@ -88,7 +88,7 @@ final class Targets {
         public Endpoint open(Path workDir, int receiverCpu) throws IOException {
             SocketPair c = link.connect();
             try {
-                int fd = NativeZeroCopy.fd(c.sender());
+                int fd = Fds.of(c.sender());
                 return new Streamed(c, c.sender(), fd, new Receiver(c.receiver(), "tcp", receiverCpu)) {
                     @Override
                     public void flush() throws IOException {
@@ -141,7 +141,7 @@ final class Targets {
                 }
             };
             try {
-                return new Streamed(both, p.sink(), NativeZeroCopy.fd(p.sink()), new Receiver(p.source(), "pipe", receiverCpu));
+                return new Streamed(both, p.sink(), Fds.of(p.sink()), new Receiver(p.source(), "pipe", receiverCpu));
             } catch (IOException | RuntimeException e) {
                 both.close();
                 throw e;
@@ -219,7 +219,7 @@ final class Targets {
                 @Override
                 public int fd() {
                     try {
-                        return NativeZeroCopy.fd(ch);
+                        return Fds.of(ch);
                     } catch (IOException e) {
                         throw new IllegalStateException(e);
                     }
@@ -278,7 +278,7 @@ final class Targets {
         @Override
         public Endpoint open(Path workDir, int receiverCpu) throws IOException {
             FileChannel ch = FileChannel.open(Paths.get("/dev/null"), StandardOpenOption.WRITE);
-            int fd = NativeZeroCopy.fd(ch);
+            int fd = Fds.of(ch);
             return new Endpoint() {
                 private long expected;
 

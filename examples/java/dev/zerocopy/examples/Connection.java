@@ -1,5 +1,7 @@
 package dev.zerocopy.examples;
 
+import dev.zerocopy.Fds;
+import dev.zerocopy.KernelExperiments;
 import dev.zerocopy.NativeZeroCopy;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -188,10 +190,10 @@ final class Connection {
         int fd = bodyFd;
         bodyFd = -1;
         if (socketFd < 0) {
-            socketFd = NativeZeroCopy.fd(ch);
+            socketFd = Fds.of(ch);
         }
         int headerBytes = head.remaining();
-        long n = NativeZeroCopy.sendWithHeader(socketFd, head, fd, pos, end - pos, null);
+        long n = KernelExperiments.sendWithHeader(socketFd, head, fd, pos, end - pos, null);
         long body = Math.max(0, n - headerBytes); // head's position already advanced by min(n, headerBytes)
         pos += body;
         if (n > 0) {

@@ -1,6 +1,6 @@
 package dev.zerocopy.examples;
 
-import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.Fds;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +69,7 @@ final class RootFiles {
 
     /** Whether the file open in {@code ch} (a JDK FileChannel or ZeroCopyFileChannel) lies under the root. */
     boolean contains(FileChannel ch) throws IOException {
-        Path real = Files.readSymbolicLink(Paths.get("/proc/self/fd/" + NativeZeroCopy.fd(ch)));
+        Path real = Files.readSymbolicLink(Paths.get("/proc/self/fd/" + Fds.of(ch)));
         return real.toString().startsWith(rootPrefix);
     }
 

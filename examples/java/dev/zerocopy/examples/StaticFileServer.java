@@ -1,5 +1,7 @@
 package dev.zerocopy.examples;
 
+import dev.zerocopy.Fds;
+import dev.zerocopy.KernelExperiments;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
 import dev.zerocopy.ZeroCopyFileChannel;
@@ -31,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * direct buffer. The swap is the single line in {@link #openFile}: {@code FileChannel.open}
  * (mode NIO) or {@code ZeroCopyFileChannel.open} (mode ZEROCOPY). In ZEROCOPY mode with sendfile
  * (the default method, or SENDFILE forced) a response's first write is one
- * {@link NativeZeroCopy#sendWithHeader} call, header and body together (one segment for a small
+ * {@link KernelExperiments#sendWithHeader} call, header and body together (one segment for a small
  * response instead of two); whatever a full socket leaves of it goes the normal way, through a
  * ZeroCopyFileChannel made for that remainder only. After a short transfer (the socket's buffer is
  * full) the connection waits for write readiness rather than asking again for an EAGAIN.
@@ -213,7 +215,7 @@ public final class StaticFileServer implements Closeable {
             }
             TransferMethod m = method;
             if (m == null || m == TransferMethod.SENDFILE) {
-                c.openedFd = NativeZeroCopy.fd(plain); // stays open as long as plain, which only this thread closes (HAZARDS 13)
+                c.openedFd = Fds.of(plain); // stays open as long as plain, which only this thread closes (HAZARDS 13)
                 return plain;
             }
             ZeroCopyFileChannel ch = ZeroCopyFileChannel.wrap(plain);

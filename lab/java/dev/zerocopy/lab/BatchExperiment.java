@@ -19,6 +19,8 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.zerocopy.Fds;
+import dev.zerocopy.KernelExperiments;
 import dev.zerocopy.NativeZeroCopy;
 
 /**
@@ -66,7 +68,7 @@ public final class BatchExperiment {
             for (int i = 0; i < files; i++) {
                 rnd.nextBytes(b);
                 channels[i] = FileChannel.open(Files.write(dir.resolve("f" + i), b));
-                fds[i] = NativeZeroCopy.fd(channels[i]);
+                fds[i] = Fds.of(channels[i]);
                 lengths[i] = size;
             }
             boolean haveC = Files.isExecutable(Paths.get(cLoop));
@@ -88,7 +90,7 @@ public final class BatchExperiment {
                 }
                 long sent = 0;
                 try (WritableByteChannel o = out) {
-                    int fdOut = NativeZeroCopy.fd(o);
+                    int fdOut = Fds.of(o);
                     long[] counts = new long[files];
                     for (int t = -1; t < trials; t++) { // trial -1 warms up the JIT and is not recorded
                         double[] batch = new double[reps];
@@ -97,7 +99,7 @@ public final class BatchExperiment {
                         long a0 = allocatedBytes();
                         for (int r = 0; r < reps; r++) {
                             long t0 = System.nanoTime();
-                            sent += NativeZeroCopy.sendfileBatch(fdOut, fds, offsets, lengths, counts);
+                            sent += KernelExperiments.sendfileBatch(fdOut, fds, offsets, lengths, counts);
                             batch[r] = (System.nanoTime() - t0) / (double) files;
                         }
                         if (t == trials - 1) {

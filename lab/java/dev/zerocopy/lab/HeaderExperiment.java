@@ -16,6 +16,8 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import dev.zerocopy.Fds;
+import dev.zerocopy.KernelExperiments;
 import dev.zerocopy.NativeZeroCopy;
 
 /**
@@ -86,7 +88,7 @@ public final class HeaderExperiment {
                             for (int w = 0; w < ways.length; w++) {
                                 // Nagle's way stalls on delayed ACKs (about 40 ms a response): a tenth as many.
                                 int n = w == 2 ? Math.max(10, responses / 10) : responses;
-                                double[] r = run(link, w, header, NativeZeroCopy.fd(in), body, n);
+                                double[] r = run(link, w, header, Fds.of(in), body, n);
                                 if (t >= 0) {
                                     segs.computeIfAbsent(ways[w], k -> new ArrayList<>()).add(r[0]);
                                     us.computeIfAbsent(ways[w], k -> new ArrayList<>()).add(r[1]);
@@ -120,15 +122,15 @@ public final class HeaderExperiment {
             boolean withTrailer = way >= 3;
             int responseSize = HEADER + body + (withTrailer ? TRAILER.capacity() : 0);
             CompletableFuture<Long> drained = client(pair, responseSize, responses);
-            int out = NativeZeroCopy.fd(pair.sender());
+            int out = Fds.of(pair.sender());
             ByteBuffer request = ByteBuffer.allocateDirect(1);
-            long segs0 = NativeZeroCopy.tcpDataSegmentsOut(out);
+            long segs0 = KernelExperiments.tcpDataSegmentsOut(out);
             long t0 = System.nanoTime();
             for (int i = 0; i < responses; i++) {
                 header.rewind();
                 TRAILER.rewind();
                 if (way == 0 || way == 3) {
-                    NativeZeroCopy.sendWithHeader(out, header, fdIn, 0, body, withTrailer ? TRAILER : null);
+                    KernelExperiments.sendWithHeader(out, header, fdIn, 0, body, withTrailer ? TRAILER : null);
                 } else {
                     while (header.hasRemaining()) {
                         pair.sender().write(header);
@@ -146,7 +148,7 @@ public final class HeaderExperiment {
                 }
             }
             long elapsed = System.nanoTime() - t0;
-            long segs = NativeZeroCopy.tcpDataSegmentsOut(out) - segs0;
+            long segs = KernelExperiments.tcpDataSegmentsOut(out) - segs0;
             pair.sender().shutdownOutput();
             long got = drained.get(60, TimeUnit.SECONDS);
             if (got != (long) responses * responseSize) {

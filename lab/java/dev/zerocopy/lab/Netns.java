@@ -9,7 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import dev.zerocopy.NativeZeroCopy;
+import dev.zerocopy.Fds;
 import jnr.ffi.LibraryLoader;
 
 /**
@@ -54,7 +54,7 @@ final class Netns implements AutoCloseable {
     private static void enter(String name) throws IOException {
         // ip netns add bind-mounts the namespace here (ip-netns(8)).
         try (FileInputStream ns = new FileInputStream("/var/run/netns/" + name)) {
-            int fd = NativeZeroCopy.fd(ns.getFD());
+            int fd = Fds.of(ns.getFD());
             if (Holder.LIBC.setns(fd, CLONE_NEWNET) != 0) {
                 int errno = jnr.ffi.Runtime.getRuntime(Holder.LIBC).getLastError();
                 throw new IOException("setns(" + name + ", CLONE_NEWNET) failed: errno " + errno);

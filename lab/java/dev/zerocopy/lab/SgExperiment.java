@@ -18,6 +18,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 
+import dev.zerocopy.Fds;
+import dev.zerocopy.KernelExperiments;
+import dev.zerocopy.Measurement;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.ThreadUsage;
 import dev.zerocopy.ZeroCopySendResult;
@@ -81,7 +84,7 @@ public final class SgExperiment {
             }
             Map<String, List<Sample>> samples = new LinkedHashMap<>();
             try (FileChannel in = FileChannel.open(file)) {
-                int fd = NativeZeroCopy.fd(in);
+                int fd = Fds.of(in);
                 // Warm-up round (not recorded): JIT, page cache, TCP autotuning.
                 for (SocketLink link : open) {
                     for (String path : PATHS) {
@@ -124,9 +127,9 @@ public final class SgExperiment {
     private static Sample run(SocketLink link, String path, int fd, long size, long expectedCrc) throws Exception {
         try (SocketPair pair = link.connect()) {
             CompletableFuture<long[]> rx = receive(pair.receiver());
-            int out = NativeZeroCopy.fd(pair.sender());
+            int out = Fds.of(pair.sender());
             long t0 = System.nanoTime();
-            ThreadUsage cpu0 = NativeZeroCopy.threadUsage();
+            ThreadUsage cpu0 = Measurement.threadUsage();
             long moved;
             String zc = "";
             switch (path) {
@@ -135,14 +138,14 @@ public final class SgExperiment {
                 case "sendfile" -> moved = NativeZeroCopy.sendfile(fd, out, 0, size);
                 case "splice" -> moved = NativeZeroCopy.splice(fd, out, 0, size);
                 case "mmapSendZeroCopy" -> {
-                    ZeroCopySendResult r = NativeZeroCopy.mmapSendZeroCopy(fd, out, 0, size);
+                    ZeroCopySendResult r = KernelExperiments.mmapSendZeroCopy(fd, out, 0, size);
                     moved = r.bytes();
                     zc = r.sends() + " sends: " + r.zeroCopied() + " zero-copied, " + r.copied() + " copied, "
                             + r.plainSends() + " plain";
                 }
                 default -> throw new AssertionError(path);
             }
-            ThreadUsage used = NativeZeroCopy.threadUsage().minus(cpu0);
+            ThreadUsage used = Measurement.threadUsage().minus(cpu0);
             long user = used.userNanos();
             long cpu = used.cpuNanos();
             pair.sender().shutdownOutput();
@@ -162,7 +165,7 @@ public final class SgExperiment {
         CompletableFuture<long[]> f = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try {
-                ThreadUsage c0 = NativeZeroCopy.threadUsage();
+                ThreadUsage c0 = Measurement.threadUsage();
                 ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
                 CRC32C crc = new CRC32C();
                 long total = 0;
@@ -172,7 +175,7 @@ public final class SgExperiment {
                     buf.clear();
                     total += n;
                 }
-                f.complete(new long[] {total, crc.getValue(), NativeZeroCopy.threadUsage().minus(c0).cpuNanos()});
+                f.complete(new long[] {total, crc.getValue(), Measurement.threadUsage().minus(c0).cpuNanos()});
             } catch (Throwable e) {
                 f.completeExceptionally(e);
             }

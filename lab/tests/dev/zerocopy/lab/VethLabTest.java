@@ -20,6 +20,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.zerocopy.Fds;
+import dev.zerocopy.KernelExperiments;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.testkit.Sources;
 import dev.zerocopy.testkit.ChildJvm;
@@ -55,7 +57,7 @@ class VethLabTest {
     private Received send(SocketPair pair, TransferMethod method) throws Exception {
         CompletableFuture<Received> rx = Drain.toEnd(pair.receiver());
         try (FileChannel in = FileChannel.open(src)) {
-            long n = NativeZeroCopy.transfer(method, NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.sender()), 0, data.length);
+            long n = NativeZeroCopy.transfer(method, Fds.of(in), Fds.of(pair.sender()), 0, data.length);
             assertEquals(data.length, n);
         }
         pair.sender().shutdownOutput();
@@ -97,7 +99,7 @@ class VethLabTest {
             CompletableFuture<Received> rx = Drain.toEnd(pair.receiver());
             ZeroCopySendResult r;
             try (FileChannel in = FileChannel.open(src)) {
-                r = NativeZeroCopy.mmapSendZeroCopy(NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.sender()), 0, data.length);
+                r = KernelExperiments.mmapSendZeroCopy(Fds.of(in), Fds.of(pair.sender()), 0, data.length);
             }
             pair.sender().shutdownOutput();
             Received got = rx.get(60, TimeUnit.SECONDS);
@@ -123,7 +125,7 @@ class VethLabTest {
                 CompletableFuture<Received> rx = Drain.toEnd(pair.receiver());
                 ZeroCopySendResult r;
                 try (FileChannel in = FileChannel.open(src)) {
-                    r = NativeZeroCopy.mmapSendZeroCopy(NativeZeroCopy.fd(in), NativeZeroCopy.fd(pair.sender()), 0, data.length);
+                    r = KernelExperiments.mmapSendZeroCopy(Fds.of(in), Fds.of(pair.sender()), 0, data.length);
                 }
                 pair.sender().shutdownOutput();
                 Received got = rx.get(60, TimeUnit.SECONDS);

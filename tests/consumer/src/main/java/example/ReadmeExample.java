@@ -1,5 +1,6 @@
 package example;
 
+import dev.zerocopy.Fds;
 import dev.zerocopy.NativeZeroCopy;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -63,7 +64,7 @@ public final class ReadmeExample {
         // README:begin
         try (FileChannel file = FileChannel.open(videoFile);
              SocketChannel socket = SocketChannel.open(new InetSocketAddress("127.0.0.1", port))) {
-            int in = NativeZeroCopy.fd(file), out = NativeZeroCopy.fd(socket);
+            int in = Fds.of(file), out = Fds.of(socket);
             long size = file.size(), sent = 0;
             while (sent < size) {
                 long n = NativeZeroCopy.sendfile(in, out, sent, size - sent); // or splice, mmapWrite, readWrite

@@ -1,7 +1,7 @@
 package dev.zerocopy;
 
 /**
- * What {@link NativeZeroCopy#sendfileBatch(int, int[], long[], long[])} moved.
+ * What {@link KernelExperiments#sendfileBatch(int, int[], long[], long[])} moved.
  *
  * @param bytes total bytes that reached the target
  * @param itemsCompleted items moved in full; the batch stops at the first short item (end of file,
@@ -10,5 +10,5 @@ package dev.zerocopy;
  * @param counts bytes moved per item: {@code lengths[i]} for a completed item, the short count for
  *     the item it stopped at, 0 for the items after it
  */
-public record BatchResult(long bytes, int itemsCompleted, long[] counts) {
+public record SendfileBatchResult(long bytes, int itemsCompleted, long[] counts) {
 }
