@@ -71,7 +71,7 @@ class MeasurementSupportTest {
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             try (SocketChannel sender = SocketChannel.open(server.getLocalAddress()); SocketChannel receiver = server.accept()) {
-                int fd = NativeZeroCopy.fd(sender);
+                int fd = Fds.of(sender);
                 TcpInfo before = TcpInfo.of(fd);
                 ByteBuffer data = ByteBuffer.wrap(new byte[100_000]);
                 while (data.hasRemaining()) {
@@ -87,7 +87,7 @@ class MeasurementSupportTest {
             }
         }
         try (FileChannel f = FileChannel.open(dir.resolve("f"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-            ErrnoException e = assertThrows(ErrnoException.class, () -> TcpInfo.of(NativeZeroCopy.fd(f)));
+            ErrnoException e = assertThrows(ErrnoException.class, () -> TcpInfo.of(Fds.of(f)));
             assertEquals("getsockopt", e.syscall());
         }
     }
@@ -100,8 +100,8 @@ class MeasurementSupportTest {
         Path dst = dir.resolve("dst");
         try (FileChannel in = FileChannel.open(src);
              FileChannel out = FileChannel.open(dst, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-             MappedSource m = MappedSource.map(NativeZeroCopy.fd(in), data.length)) {
-            int fd = NativeZeroCopy.fd(out);
+             MappedSource m = MappedSource.map(Fds.of(in), data.length)) {
+            int fd = Fds.of(out);
             assertEquals(data.length, m.length());
             assertEquals(4096, m.write(fd, 12345, 4096));
             assertEquals(data.length - 500_000, m.write(fd, 500_000, data.length - 500_000));
@@ -123,14 +123,14 @@ class MeasurementSupportTest {
     void mappedSourceRefusesWhatCannotBeMapped() throws Exception {
         Pipe p = Pipe.open();
         try (Pipe.SourceChannel source = p.source(); Pipe.SinkChannel sink = p.sink()) {
-            ErrnoException e = assertThrows(ErrnoException.class, () -> MappedSource.map(NativeZeroCopy.fd(source), 4096));
+            ErrnoException e = assertThrows(ErrnoException.class, () -> MappedSource.map(Fds.of(source), 4096));
             assertEquals("mmap", e.syscall());
             assertEquals("ENODEV", e.errnoName());
         }
         Path f = dir.resolve("empty");
         Files.write(f, new byte[0]);
         try (FileChannel in = FileChannel.open(f)) {
-            assertEquals("EINVAL", assertThrows(ErrnoException.class, () -> MappedSource.map(NativeZeroCopy.fd(in), 0)).errnoName());
+            assertEquals("EINVAL", assertThrows(ErrnoException.class, () -> MappedSource.map(Fds.of(in), 0)).errnoName());
         }
     }
 }
