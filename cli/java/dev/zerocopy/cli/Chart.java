@@ -43,7 +43,7 @@ final class Chart {
         List<CategoryChart> charts = new ArrayList<>();
         for (Target t : targets) {
             String suffix = t.copies() ? "" : " (NOTHING IS COPIED)";
-            charts.add(chart(rows, t, "GB/s", t.label() + suffix + ": GB/s, median and 95% interval (higher is better)", false));
+            charts.add(chart(rows, t, "GB/s", t.label() + suffix + ": GB/s, median; bar: the 95% interval's width (higher is better)", false));
             charts.add(chart(rows, t, "ms/GiB", t.label() + suffix + ": sender + receiver thread CPU ms/GiB (lower is better)", true));
         }
         List<CategoryChart> sg = sgPanel(rows);
@@ -62,6 +62,7 @@ final class Chart {
         c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         c.getStyler().setAvailableSpaceFill(0.9);
         c.getStyler().setDecimalPattern("#,##0.##");
+        c.getStyler().setYAxisMin(0.0);
         List<String> sizes = new ArrayList<>();
         Map<String, List<Double>> series = new LinkedHashMap<>();
         Map<String, List<Double>> errors = new LinkedHashMap<>();
@@ -86,17 +87,21 @@ final class Chart {
         }
         series.forEach((name, values) -> {
             if (values.size() == sizes.size()) {
-                c.addSeries(name, sizes, values, errors.getOrDefault(name, null)).setFillColor(colors.getOrDefault(name, Color.GRAY));
+                (cpu ? c.addSeries(name, sizes, values) : c.addSeries(name, sizes, values, errors.get(name)))
+                        .setFillColor(colors.getOrDefault(name, Color.GRAY));
             }
         });
         return c;
     }
 
-    /** The larger half of the 95% interval of the median (0 when undefined): symmetric bars cover it. */
+    /**
+     * Half the width of the median's 95% interval (0 when undefined). XChart draws symmetric bars
+     * around the median, so a bar is as long as the interval but not placed on it where the
+     * interval is skewed; the y axis starts at 0.
+     */
     private static double halfInterval(Comparison.Row r) {
         Statistics.Interval ci = r.gbpsInterval();
-        double m = r.gbpsMedian();
-        return ci.defined() ? Math.max(ci.high() - m, m - ci.low()) : 0;
+        return ci.defined() ? (ci.high() - ci.low()) / 2 : 0;
     }
 
     /** GB/s and CPU per method over veth-sg vs veth-nosg at the largest size, or nothing without both links. */
@@ -107,10 +112,12 @@ final class Chart {
         for (boolean cpu : new boolean[] {false, true}) {
             CategoryChart c = new CategoryChartBuilder().width(900).height(420)
                     .title("scatter-gather on vs off (veth, " + (largest < 0 ? "" : Sizes.format(largest)) + " per transfer): "
-                            + (cpu ? "sender + receiver CPU ms/GiB" : "GB/s with 95% interval"))
+                            + (cpu ? "sender + receiver CPU ms/GiB" : "GB/s, median; bar: the 95% interval's width"))
                     .xAxisTitle("method").yAxisTitle(cpu ? "ms/GiB" : "GB/s").build();
             c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
             c.getStyler().setDecimalPattern("#,##0.##");
+            c.getStyler().setYAxisMin(0.0);
+            c.getStyler().setXAxisLabelRotation(45);
             List<String> methods = new ArrayList<>();
             for (Comparison.Row r : rows) {
                 if (r.size == largest && "veth-sg".equals(r.target.link()) && !r.failed() && !methods.contains(r.contender.id())) {
@@ -128,7 +135,8 @@ final class Chart {
                     e.add(r == null || r.failed() || cpu ? 0 : halfInterval(r));
                 }
                 if (!methods.isEmpty()) {
-                    c.addSeries(link.equals("veth-sg") ? "SG on (2.4 gather)" : "SG off (copy at GSO)", methods, v, e)
+                    String name = link.equals("veth-sg") ? "SG on (2.4 gather)" : "SG off (copy at GSO)";
+                    (cpu ? c.addSeries(name, methods, v) : c.addSeries(name, methods, v, e))
                             .setFillColor(link.equals("veth-sg") ? new Color(0x2ca02c) : new Color(0xd62728));
                 }
             }
