@@ -176,16 +176,6 @@ public final class KernelExperiments {
     }
 
     /**
-     * Data segments a TCP socket has sent so far (tcp_info.tcpi_data_segs_out): for measuring how
-     * a response was cut into segments.
-     *
-     * @throws ErrnoException if getsockopt(TCP_INFO) fails (EOPNOTSUPP: not a TCP socket)
-     */
-    public static long tcpDataSegmentsOut(int fd) throws ErrnoException {
-        return Errors.check(NativeLibrary.shim().zc_tcp_data_segs_out(fd), "getsockopt(TCP_INFO)", fd, fd, 0, 0);
-    }
-
-    /**
      * tee(2): duplicates up to {@code length} bytes now in the pipe {@code pipeIn} into the pipe
      * {@code pipeOut} without consuming them and without a copy (page references). Only what is in
      * the pipe now can be duplicated, so this is one call: consume the duplicated bytes from

@@ -98,7 +98,6 @@ final class ShimBinding {
         long zc_send_with_header(int out, @jnr.ffi.types.intptr_t long hdr, long hdrLen, int in, long offset, long length,
                 @jnr.ffi.types.intptr_t long trl, long trlLen);
 
-        long zc_tcp_data_segs_out(int fd);
 
         /** native/zc_tee.c, zc_vmsplice.c, zc_splice_stream.c; nonBlocking != 0 adds SPLICE_F_NONBLOCK. */
         long zc_tee(int in, int out, long length, int nonBlocking);

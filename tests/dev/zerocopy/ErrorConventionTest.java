@@ -28,7 +28,7 @@ import dev.zerocopy.testkit.Sources;
  * the syscall that failed and the bytes moved by THAT call, never what an earlier call left in the
  * thread's state. Every case first makes a successful transfer of {@value #EARLIER} bytes on the
  * same thread, then forces its method's failure for real. On the code before the convention,
- * tcpDataSegmentsOut said "failed in none: ENOTSOCK ..., 12345 bytes transferred" (the earlier
+ * the TCP segment counter (now TcpInfo.of) said "failed in none: ENOTSOCK ..., 12345 bytes transferred" (the earlier
  * call's syscall and count), as did the channel layer's fd duplicate.
  */
 class ErrorConventionTest {
@@ -99,7 +99,10 @@ class ErrorConventionTest {
                 failure("transferNonBlocking", "splice", "EBADF",
                         () -> NativeZeroCopy.transferNonBlocking(TransferMethod.SPLICE, src, closed, 0, 100)),
                 failure("measure", "sendfile", "EBADF", () -> Measurement.measure(TransferMethod.SENDFILE, src, closed, 0, 100)),
-                failure("tcpDataSegmentsOut", "getsockopt", "ENOTSOCK", () -> KernelExperiments.tcpDataSegmentsOut(src)),
+                failure("TcpInfo.of", "getsockopt", "ENOTSOCK", () -> TcpInfo.of(src)),
+                failure("ThreadAffinity.pinCurrentThread", "sched_setaffinity", "EINVAL", () -> ThreadAffinity.pinCurrentThread(-1)),
+                failure("NetDevices.offloads", "ioctl", "ENODEV", () -> NetDevices.offloads("zcnodev0")),
+                failure("MappedSource.map", "mmap", "ENODEV", () -> MappedSource.map(pipeRead, 100)),
                 failure("mmapSendZeroCopy", "setsockopt", "ENOTSOCK", () -> KernelExperiments.mmapSendZeroCopy(src, devNull, 0, 100)),
                 failure("sendfileBatch", "sendfile", "EBADF",
                         () -> KernelExperiments.sendfileBatch(closed, new int[] {src}, new long[] {0}, new long[] {100})),

@@ -74,17 +74,17 @@ class SendWithHeaderTest {
             pair.client.setOption(StandardSocketOptions.TCP_NODELAY, true); // as HTTP servers set it
             int out = Fds.of(pair.client);
             CompletableFuture<Received> rx = Drain.toEnd(pair.server);
-            long before = KernelExperiments.tcpDataSegmentsOut(out);
+            long before = TcpInfo.of(out).dataSegmentsOut();
             ByteBuffer header = direct("header: a few bytes\r\n\r\n");
             int headerLength = header.remaining();
             KernelExperiments.sendWithHeader(out, header, Fds.of(in), 0, body.length, direct("trailer"));
-            long corked = KernelExperiments.tcpDataSegmentsOut(out) - before;
+            long corked = TcpInfo.of(out).dataSegmentsOut() - before;
             assertEquals(1, corked, "header, body and trailer leave in one segment under TCP_CORK");
             // Uncorked again afterwards: a later small write still leaves at once, not after the 200 ms cork timeout.
             long t0 = System.nanoTime();
-            before = KernelExperiments.tcpDataSegmentsOut(out);
+            before = TcpInfo.of(out).dataSegmentsOut();
             pair.client.write(ByteBuffer.wrap(new byte[] {1}));
-            while (KernelExperiments.tcpDataSegmentsOut(out) == before) {
+            while (TcpInfo.of(out).dataSegmentsOut() == before) {
                 Thread.onSpinWait();
             }
             assertTrue(System.nanoTime() - t0 < 150_000_000L, "the socket was left corked");
@@ -101,11 +101,11 @@ class SendWithHeaderTest {
             pair.client.setOption(StandardSocketOptions.TCP_NODELAY, true);
             int out = Fds.of(pair.client);
             CompletableFuture<Received> rx = Drain.toEnd(pair.server);
-            long before = KernelExperiments.tcpDataSegmentsOut(out);
+            long before = TcpInfo.of(out).dataSegmentsOut();
             ByteBuffer header = direct("HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n");
             int headerLength = header.remaining();
             assertEquals(headerLength + 3000, KernelExperiments.sendWithHeader(out, header, Fds.of(in), 0, 3000, null));
-            assertEquals(1, KernelExperiments.tcpDataSegmentsOut(out) - before, "send(MSG_MORE) then sendfile: one segment");
+            assertEquals(1, TcpInfo.of(out).dataSegmentsOut() - before, "send(MSG_MORE) then sendfile: one segment");
             pair.client.shutdownOutput();
             Received got = rx.get(60, TimeUnit.SECONDS);
             byte[] e = new byte[headerLength + 3000];

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.zerocopy.Fds;
 import dev.zerocopy.KernelExperiments;
+import dev.zerocopy.TcpInfo;
 import dev.zerocopy.NativeZeroCopy;
 
 /**
@@ -124,7 +125,7 @@ public final class HeaderExperiment {
             CompletableFuture<Long> drained = client(pair, responseSize, responses);
             int out = Fds.of(pair.sender());
             ByteBuffer request = ByteBuffer.allocateDirect(1);
-            long segs0 = KernelExperiments.tcpDataSegmentsOut(out);
+            long segs0 = TcpInfo.of(out).dataSegmentsOut();
             long t0 = System.nanoTime();
             for (int i = 0; i < responses; i++) {
                 header.rewind();
@@ -148,7 +149,7 @@ public final class HeaderExperiment {
                 }
             }
             long elapsed = System.nanoTime() - t0;
-            long segs = KernelExperiments.tcpDataSegmentsOut(out) - segs0;
+            long segs = TcpInfo.of(out).dataSegmentsOut() - segs0;
             pair.sender().shutdownOutput();
             long got = drained.get(60, TimeUnit.SECONDS);
             if (got != (long) responses * responseSize) {
