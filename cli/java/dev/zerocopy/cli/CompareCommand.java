@@ -53,11 +53,11 @@ final class CompareCommand implements Callable<Integer> {
 
     @Option(names = {"-r", "--repeats"}, paramLabel = "N",
             description = "Measured samples per row at least (default: ${DEFAULT-VALUE}); below "
-                    + Statistics.MIN_SAMPLES + " no 95% interval or significance test is possible, and the report warns.")
+                    + Statistics.MIN_SAMPLES + " no 95%% interval or significance test is possible, and the report warns.")
     int repeats = Statistics.MIN_SAMPLES;
 
     @Option(names = "--max-repeats", paramLabel = "N",
-            description = "Cap of measured samples per row: rows whose median's 95% interval is wider than +-5% get more "
+            description = "Cap of measured samples per row: rows whose median's 95%% interval is wider than +-5%% get more "
                     + "samples, interleaved, up to this many; those still wider are marked '*' (default: ${DEFAULT-VALUE}).")
     int maxRepeats = 10;
 
@@ -145,6 +145,13 @@ final class CompareCommand implements Callable<Integer> {
                 int sender = Integer.parseInt(f[0].trim());
                 int receiver = Integer.parseInt(f[1].trim());
                 if (sender >= 0 && receiver >= 0) {
+                    List<Integer> allowed = allowedCpus();
+                    for (int cpu : new int[] {sender, receiver}) {
+                        if (!allowed.isEmpty() && !allowed.contains(cpu)) {
+                            throw usage("--cpus " + cpus + ": CPU " + cpu + " is not one this process may use (allowed: "
+                                    + allowed + ")");
+                        }
+                    }
                     return new int[] {sender, receiver};
                 }
             }

@@ -327,4 +327,23 @@ class CompareCommandTest {
         }
         return n;
     }
+
+    /** The help prints every option's text: no "%" read as a format specifier (picocli's "Could not format" warning). */
+    @Test
+    void helpPrintsEveryDescriptionWithoutAFormatWarning() {
+        Run r = run("compare", "--help");
+        assertEquals(0, r.exitCode(), r.err());
+        assertFalse((r.out() + r.err()).contains("WARN"), r.out() + r.err());
+        assertTrue(r.out().contains("95% interval"), r.out());
+    }
+
+    /** A CPU this process may not use is a usage error (exit 2) naming the CPU, not a stack trace. */
+    @Test
+    void cpusOutsideTheAllowedSetIsAUsageError() {
+        int cpu = CompareCommand.allowedCpus().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
+        Run r = run("compare", "--cpus", cpu + ",0", "--targets", "devnull", "--sizes", "4KiB");
+        assertEquals(2, r.exitCode(), r.out() + r.err());
+        assertTrue(r.err().contains("CPU " + cpu + " is not one this process may use"), r.err());
+        assertFalse(r.err().contains("Exception"), r.err());
+    }
 }
