@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The receive goal of issue 12: ZeroCopyChannels.transferFrom(socket -> file) against
+# The receive goal: ZeroCopyChannels.transferFrom(socket -> file) against
 # FileChannel.transferFrom, 1 GiB over loopback per run, on tmpfs (/dev/shm: no writeback) and on
 # ext4 (a directory on the root filesystem; its writeback measured separately by force(true)),
 # on JDK 17 and on Temurin 25. Reports the whole machine's busy CPU seconds per GiB (all CPUs,

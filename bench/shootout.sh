@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The shoot-out (issue 12): the example server in zerocopy mode and in NIO mode against a Netty
+# The shoot-out: the example server in zerocopy mode and in NIO mode against a Netty
 # epoll static file server (bench/netty), driven by wrk over 127.0.0.1. Each server runs pinned to
 # CPU 0, wrk to CPU 1. Files of 1 KiB, 16 KiB, 256 KiB and 4 MiB, page-cached; every server's
 # response to every file is hash-checked (and its header lines compared) before anything is timed.

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Syscalls per transferTo, counted by strace on the transferring thread only (issue 12): the
+ * Syscalls per transferTo, counted by strace on the transferring thread only: the
  * library's own channel holds its descriptor without a syscall per call (no F_DUPFD + close), and
  * a full non-blocking socket costs one sendfile per call, as FileChannel.transferTo's, not a
  * second one that only meets EAGAIN. A JDK channel on the other end is still duplicated for the

@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Per-call cost of a 4 KiB transferTo through the channel layer against FileChannel.transferTo,
- * in one run (issue 12's goal: at most FileChannel's): the static method on a JDK FileChannel,
+ * in one run (the goal: at most FileChannel's): the static method on a JDK FileChannel,
  * the library's own ZeroCopyFileChannel, and the JDK's. /dev/null shows the call overhead; the
  * loopback socket (drained by a thread) a real send. Run it with {@code -prof gc} or under
  * {@code perf stat} for CPU; AverageTime here is wall time per call on one pinned thread.

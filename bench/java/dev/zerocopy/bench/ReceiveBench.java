@@ -17,7 +17,7 @@ import java.util.Locale;
 import java.util.Random;
 
 /**
- * The receive goal of issue 12 (bench/receive.sh runs it): a loopback sender streams {@code gib}
+ * The receive goal (at most 0.8x the whole-machine CPU per GiB of FileChannel.transferFrom) (bench/receive.sh runs it): a loopback sender streams {@code gib}
  * GiB, the receiver stores it with transferFrom(socket, position, count) into a file in
  * {@code dir}, {@code FileChannel.transferFrom} (JDK: read into a buffer, write) against
  * {@code ZeroCopyChannels.transferFrom} (splice socket -> pipe -> file), interleaved round by

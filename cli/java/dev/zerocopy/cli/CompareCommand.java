@@ -38,7 +38,7 @@ final class CompareCommand implements Callable<Integer> {
 
     @Option(names = {"-m", "--methods"}, split = ",", paramLabel = "METHOD",
             description = "Contenders, comma-separated (default: all that suit each target): "
-                    + "read-write, mmap-write, sendfile, splice, copy-file-range, msg-zerocopy (tcp only), nio-heap, "
+                    + "read-write, mmap-write, mmap-once (mapped once, ranges written), sendfile, splice, copy-file-range, msg-zerocopy (tcp only), nio-heap, "
                     + "nio-direct, nio-mapped, nio-transferto. Named ones run on every target, and fail visibly where a target cannot serve them.")
     List<String> methods;
 

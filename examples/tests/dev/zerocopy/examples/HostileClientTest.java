@@ -29,7 +29,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The example server against hostile clients (issue 10, "The example server is something people
+ * The example server against hostile clients ("the example server is something people
  * will copy"): symlinks out of the root, request bodies, descriptor exhaustion, idle and slow
  * clients, and fuzzed requests. The server runs in its own JVM; clients connect to 127.0.0.1 only.
  */
