@@ -2,7 +2,6 @@ package dev.zerocopy;
 
 import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NonReadableChannelException;
@@ -25,15 +24,7 @@ final class ChannelTransferFrom {
     }
 
     static long transfer(ReadableByteChannel src, FileChannel dst, long position, long count) throws IOException {
-        try {
-            return transferChecked(src, dst, position, count);
-        } catch (ClosedByInterruptException e) {
-            // An operation of the JDK's (a read or write in a copy loop, a wait) saw the interrupt
-            // and closed its own channel: the file channel closes as well, and from JDK 22 on the
-            // other one too, as the running JDK's transferFailed does.
-            Interrupts.closeForInterrupt(dst, src);
-            throw e;
-        }
+        return Interrupts.closingOnInterrupt(dst, src, () -> transferChecked(src, dst, position, count));
     }
 
     private static long transferChecked(ReadableByteChannel src, FileChannel dst, long position, long count) throws IOException {

@@ -2,7 +2,6 @@ package dev.zerocopy;
 
 import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
-import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.NonReadableChannelException;
@@ -26,15 +25,7 @@ final class ChannelTransferTo {
     }
 
     static long transfer(FileChannel src, long position, long count, WritableByteChannel target) throws IOException {
-        try {
-            return transferChecked(src, position, count, target);
-        } catch (ClosedByInterruptException e) {
-            // An operation of the JDK's (a read or write in a copy loop, a wait) saw the interrupt
-            // and closed its own channel: the file channel closes as well, and from JDK 22 on the
-            // other one too, as the running JDK's transferFailed does.
-            Interrupts.closeForInterrupt(src, target);
-            throw e;
-        }
+        return Interrupts.closingOnInterrupt(src, target, () -> transferChecked(src, position, count, target));
     }
 
     private static long transferChecked(FileChannel src, long position, long count, WritableByteChannel target) throws IOException {

@@ -46,6 +46,25 @@ final class Interrupts {
         return false;
     }
 
+    /** A transfer's body, run by {@link #closingOnInterrupt}. */
+    interface Transfer {
+        long run() throws IOException;
+    }
+
+    /**
+     * Runs {@code transfer}; when an operation of the JDK's inside it (a read or write in a copy
+     * loop, a wait) saw the interrupt and closed its own channel, closes the file channel as well,
+     * and from JDK 22 on the other one too, as the running JDK's transferFailed does.
+     */
+    static long closingOnInterrupt(Channel fileSide, Channel other, Transfer transfer) throws IOException {
+        try {
+            return transfer.run();
+        } catch (ClosedByInterruptException e) {
+            closeForInterrupt(fileSide, other);
+            throw e;
+        }
+    }
+
     /** Closes the file channel of an interrupted transfer and, on JDK 22+, the other channel. */
     static void closeForInterrupt(Channel fileSide, Channel other) {
         closeQuietly(fileSide);

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,24 +33,8 @@ class CompareCommandTest {
     @TempDir
     Path tmp;
 
-    /** Exit code, stdout and stderr of one in-process run. */
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static synchronized Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     private String[] tiny(String... extra) throws Exception {
@@ -69,7 +51,7 @@ class CompareCommandTest {
 
     @Test
     void runsEveryContenderOnEveryTargetAndWritesParsableFiles() throws Exception {
-        Run r = run(tiny("--links", "loopback"));
+        CliRun r = run(tiny("--links", "loopback"));
         assertEquals(0, r.exitCode(), () -> r.out() + r.err());
         String table = r.out();
         for (String heading : List.of("== target tcp over loopback", "== target file", "== target pipe", "-- 4 KiB per transfer",
@@ -149,7 +131,7 @@ class CompareCommandTest {
     @Test
     void aContenderTheTargetCannotServeShowsItsErrorAndTheRunGoesOn() throws Exception {
         // copy_file_range(2) needs regular files: to a socket the kernel answers EINVAL.
-        Run r = run(tiny("--methods", "copy-file-range,sendfile", "--targets", "tcp", "--links", "loopback"));
+        CliRun r = run(tiny("--methods", "copy-file-range,sendfile", "--targets", "tcp", "--links", "loopback"));
         assertEquals(0, r.exitCode(), () -> r.out() + r.err());
         assertTrue(r.out().matches("(?s).*native copy_file_range .*FAILED: .*EINVAL.*"), r.out());
         assertEquals(2, count(r.out(), "CRC32C ok"), "sendfile still ran at both sizes:\n" + r.out());
@@ -160,7 +142,7 @@ class CompareCommandTest {
     /** A veth link named for a run without the tcp target is not set up, and the run says so. */
     @Test
     void aLinkWithoutTheTcpTargetIsNotedAndNotCreated() throws Exception {
-        Run r = run(tinyWithSizes("4KiB", "--targets", "pipe", "--methods", "sendfile", "--link", "veth-sg"));
+        CliRun r = run(tinyWithSizes("4KiB", "--targets", "pipe", "--methods", "sendfile", "--link", "veth-sg"));
         assertEquals(0, r.exitCode(), () -> r.out() + r.err());
         assertTrue(r.err().contains("--links veth-sg applies to the tcp target only, which this run does not include"), r.err());
         assertFalse(r.out().contains("netns zclab"), "no link may be set up:\n" + r.out());
@@ -170,7 +152,7 @@ class CompareCommandTest {
 
     @Test
     void devNullIsLabelledAsCopyingNothing() throws Exception {
-        Run r = run(tinyWithSizes("4KiB", "--targets", "devnull", "--methods", "sendfile,nio-transferto"));
+        CliRun r = run(tinyWithSizes("4KiB", "--targets", "devnull", "--methods", "sendfile,nio-transferto"));
         assertEquals(0, r.exitCode(), () -> r.out() + r.err());
         assertTrue(r.out().contains("NOTHING IS COPIED"), r.out());
         assertEquals(2, count(r.out(), "none: nothing is copied"), r.out());
@@ -187,7 +169,7 @@ class CompareCommandTest {
                 tiny("--link", "nowhere"),
                 new String[] {"compare", "--no-such-option"},
                 new String[] {})) {
-            Run r = run(bad);
+            CliRun r = run(bad);
             assertEquals(2, r.exitCode(), () -> String.join(" ", bad) + "\n" + r.out() + r.err());
             assertTrue(r.err().contains("Usage:"), () -> "usage expected for " + String.join(" ", bad) + ":\n" + r.err());
         }
@@ -198,7 +180,7 @@ class CompareCommandTest {
 
     @Test
     void anUnknownLinkIsAUsageError() throws Exception {
-        Run r = run(tiny("--link", "carrier-pigeon", "--targets", "tcp"));
+        CliRun r = run(tiny("--link", "carrier-pigeon", "--targets", "tcp"));
         assertEquals(2, r.exitCode(), () -> r.out() + r.err());
         assertTrue(r.err().contains("unknown --links 'carrier-pigeon'; choose from [loopback, veth-sg, veth-nosg] or auto"), r.err());
         assertTrue(r.err().contains("Usage:"), r.err());
@@ -213,7 +195,7 @@ class CompareCommandTest {
      */
     @Test
     void msgZeroCopyRowShowsCompletionsOnLoopback() throws Exception {
-        Run r = run(tiny("--methods", "msg-zerocopy,sendfile", "--targets", "tcp", "--links", "loopback"));
+        CliRun r = run(tiny("--methods", "msg-zerocopy,sendfile", "--targets", "tcp", "--links", "loopback"));
         assertEquals(0, r.exitCode(), () -> r.out() + r.err());
         assertEquals(4, count(r.out(), "CRC32C ok"), r.out());
         assertTrue(r.out().matches("(?s).*native mmap \\+ send\\(MSG_ZEROCOPY\\) .*CRC32C ok; MSG_ZEROCOPY 0 zero-copied / \\d+ copied\n.*"),
@@ -266,7 +248,7 @@ class CompareCommandTest {
     void linkVethNoSgRunsTheTcpTargetAndRemovesItsNamespaces() throws Exception {
         String missing = VethLab.missingRequirements();
         Assumptions.assumeTrue(missing == null, missing);
-        Run r = run(tiny("--link", "veth-nosg", "--targets", "tcp"));
+        CliRun r = run(tiny("--link", "veth-nosg", "--targets", "tcp"));
         assertEquals(0, r.exitCode(), () -> r.out() + r.err());
         assertTrue(r.out().contains("scatter-gather: off"), r.out());
         assertFalse(r.out().contains("FAILED"), r.out());
@@ -298,7 +280,7 @@ class CompareCommandTest {
     void linkVethWithoutItsRequirementsSaysWhatIsMissingAndExits4() throws Exception {
         String missing = VethLab.missingRequirements();
         Assumptions.assumeTrue(missing != null, "the veth lab can run here (root and ip present)");
-        Run r = run(tiny("--link", "veth-sg", "--targets", "tcp"));
+        CliRun r = run(tiny("--link", "veth-sg", "--targets", "tcp"));
         assertEquals(4, r.exitCode(), () -> r.out() + r.err());
         assertTrue(r.err().contains("compare: --links veth-sg cannot run here: " + missing), r.err());
         try (Stream<Path> left = Files.list(tmp.resolve("work"))) {
@@ -331,7 +313,7 @@ class CompareCommandTest {
     /** The help prints every option's text: no "%" read as a format specifier (picocli's "Could not format" warning). */
     @Test
     void helpPrintsEveryDescriptionWithoutAFormatWarning() {
-        Run r = run("compare", "--help");
+        CliRun r = run("compare", "--help");
         assertEquals(0, r.exitCode(), r.err());
         assertFalse((r.out() + r.err()).contains("WARN"), r.out() + r.err());
         assertTrue(r.out().contains("95% interval"), r.out());
@@ -341,7 +323,7 @@ class CompareCommandTest {
     @Test
     void cpusOutsideTheAllowedSetIsAUsageError() {
         int cpu = CompareCommand.allowedCpus().stream().mapToInt(Integer::intValue).max().orElse(0) + 1;
-        Run r = run("compare", "--cpus", cpu + ",0", "--targets", "devnull", "--sizes", "4KiB");
+        CliRun r = run("compare", "--cpus", cpu + ",0", "--targets", "devnull", "--sizes", "4KiB");
         assertEquals(2, r.exitCode(), r.out() + r.err());
         assertTrue(r.err().contains("CPU " + cpu + " is not one this process may use"), r.err());
         assertFalse(r.err().contains("Exception"), r.err());

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,23 +35,8 @@ class CompareRunTest {
     @TempDir
     Path tmp;
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static synchronized Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.run(args);
     }
 
     /** A short tcp-only run with the default --links; extra: option, value pairs that replace or add. */
@@ -81,7 +64,7 @@ class CompareRunTest {
     void theDefaultRunAsRootCoversLoopbackVethSgAndVethNosgAndRemovesItsNamespaces() throws Exception {
         String missing = VethLab.missingRequirements();
         Assumptions.assumeTrue(missing == null, missing);
-        Run r = run(shortTcpRun().toArray(new String[0]));
+        CliRun r = run(shortTcpRun().toArray(new String[0]));
         assertEquals(0, r.exitCode(), () -> r.out() + r.err());
         for (String heading : List.of("== target tcp over loopback", "== target tcp over veth-sg", "== target tcp over veth-nosg")) {
             assertTrue(r.out().contains(heading), () -> heading + " missing:\n" + r.out());
@@ -124,7 +107,7 @@ class CompareRunTest {
     void withoutRootTheDefaultRunPrintsOneSkipLineWithTheCommand() throws Exception {
         String out;
         if (VethLab.missingRequirements() != null) {
-            Run r = run(shortTcpRun().toArray(new String[0]));
+            CliRun r = run(shortTcpRun().toArray(new String[0]));
             assertEquals(0, r.exitCode(), () -> r.out() + r.err());
             out = r.out();
         } else {
@@ -213,7 +196,7 @@ class CompareRunTest {
             }
         }, "cpus-watcher");
         watcher.start();
-        Run r;
+        CliRun r;
         try {
             r = run(shortTcpRun("--links", "loopback", "--cpus", "1,0", "--sizes", "4KiB", "--repeats", "6", "--max-repeats", "6",
                     "--batch", "4MiB").toArray(new String[0]));
