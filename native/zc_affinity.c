@@ -12,11 +12,15 @@
 /* 0, or -errno: EINVAL for a CPU outside the set the process may use (or out of range). */
 ZC_EXPORT int zc_pin_thread(int cpu)
 {
+    zc_progress p = {.syscalls = 1};
     if (cpu < 0 || cpu >= CPU_SETSIZE) {
-        return -EINVAL;
+        return (int)zc_fail(&p, ZC_SYS_SCHED_SETAFFINITY, EINVAL);
     }
     cpu_set_t set;
     CPU_ZERO(&set);
     CPU_SET(cpu, &set);
-    return sched_setaffinity(0, sizeof set, &set) == 0 ? 0 : -errno;
+    if (sched_setaffinity(0, sizeof set, &set) != 0) {
+        return (int)zc_fail(&p, ZC_SYS_SCHED_SETAFFINITY, errno);
+    }
+    return (int)zc_done(&p);
 }

@@ -49,6 +49,11 @@ enum zc_syscall {
     ZC_SYS_FCNTL,
     ZC_SYS_CLOSE,
     ZC_SYS_GETRUSAGE,
+    /* measurement support: pinning, device features, a mapping kept open */
+    ZC_SYS_SCHED_SETAFFINITY,
+    ZC_SYS_SOCKET,
+    ZC_SYS_IOCTL,
+    ZC_SYS_MUNMAP,
     ZC_SYS_COUNT
 };
 

@@ -14,11 +14,16 @@
 /* The address of a read-only shared mapping of [0, length) of in, or -errno. */
 ZC_EXPORT int64_t zc_mapped_open(int in, int64_t length)
 {
+    zc_progress p = {.syscalls = 1};
     if (length <= 0) {
-        return -EINVAL;
+        return zc_fail(&p, ZC_SYS_MMAP, EINVAL);
     }
     void *map = mmap(NULL, (size_t)length, PROT_READ, MAP_SHARED, in, 0);
-    return map == MAP_FAILED ? -errno : (int64_t)(intptr_t)map;
+    if (map == MAP_FAILED) {
+        return zc_fail(&p, ZC_SYS_MMAP, errno);
+    }
+    zc_done(&p);
+    return (int64_t)(intptr_t)map;
 }
 
 /* Writes [offset, offset + length) of the mapping at addr to out (the caller checked the bounds): bytes or -errno. */
@@ -35,5 +40,9 @@ ZC_EXPORT int64_t zc_mapped_write(int out, int64_t addr, int64_t offset, int64_t
 /* Unmaps what zc_mapped_open returned: 0 or -errno. */
 ZC_EXPORT int zc_mapped_close(int64_t addr, int64_t length)
 {
-    return munmap((void *)(intptr_t)addr, (size_t)length) == 0 ? 0 : -errno;
+    zc_progress p = {.syscalls = 1};
+    if (munmap((void *)(intptr_t)addr, (size_t)length) != 0) {
+        return (int)zc_fail(&p, ZC_SYS_MUNMAP, errno);
+    }
+    return (int)zc_done(&p);
 }

@@ -88,6 +88,10 @@ ZC_EXPORT const char *zc_syscall_name(int call)
         [ZC_SYS_FCNTL] = "fcntl",
         [ZC_SYS_CLOSE] = "close",
         [ZC_SYS_GETRUSAGE] = "getrusage",
+        [ZC_SYS_SCHED_SETAFFINITY] = "sched_setaffinity",
+        [ZC_SYS_SOCKET] = "socket",
+        [ZC_SYS_IOCTL] = "ioctl",
+        [ZC_SYS_MUNMAP] = "munmap",
     };
     return call >= 0 && call < ZC_SYS_COUNT ? names[call] : "unknown";
 }

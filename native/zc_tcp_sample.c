@@ -15,10 +15,11 @@
  */
 ZC_EXPORT int zc_tcp_sample(int fd, int64_t out[6])
 {
+    zc_progress p = {.syscalls = 1};
     struct tcp_info info;
     socklen_t len = sizeof info;
     if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) {
-        return -errno;
+        return (int)zc_fail(&p, ZC_SYS_GETSOCKOPT, errno);
     }
     out[0] = info.tcpi_data_segs_out;
     out[1] = info.tcpi_total_retrans;
@@ -26,5 +27,5 @@ ZC_EXPORT int zc_tcp_sample(int fd, int64_t out[6])
     out[3] = info.tcpi_snd_cwnd;
     out[4] = (int64_t)info.tcpi_delivery_rate;
     out[5] = info.tcpi_rcv_space;
-    return 0;
+    return (int)zc_done(&p);
 }

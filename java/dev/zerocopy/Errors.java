@@ -64,10 +64,16 @@ final class Errors {
         return name != null ? name : "errno " + errno;
     }
 
-    /** A failed call that moves no bytes (pinning, a device setting): what was done, the syscall, the errno. */
-    static ErrnoException callFailed(int errno, String syscall, String what) {
+    /**
+     * A failed call that moves no bytes (pinning, a device setting, a mapping): what was done, the
+     * syscall that failed as the shim recorded it in the thread state, and the errno.
+     */
+    static ErrnoException callFailed(long result, String what) {
+        int errno = (int) -result;
+        Shim shim = NativeLibrary.shim();
+        String syscall = shim.zc_syscall_name(shim.zc_last_failed_call());
         String name = errnoName(errno);
-        String message = what + " failed in " + syscall + ": " + name + " (" + NativeLibrary.shim().zc_strerror(errno) + ")";
+        String message = what + " failed in " + syscall + ": " + name + " (" + shim.zc_strerror(errno) + ")";
         return new ErrnoException(message, errno, name, syscall, 0);
     }
 }

@@ -27,7 +27,7 @@ public final class MappedSource implements AutoCloseable {
     public static MappedSource map(int fd, long length) throws ErrnoException {
         long addr = NativeLibrary.shim().zc_mapped_open(fd, length);
         if (addr < 0) {
-            throw Errors.callFailed((int) -addr, "mmap", "mapping " + length + " bytes of fd " + fd);
+            throw Errors.callFailed(addr, "mapping " + length + " bytes of fd " + fd);
         }
         return new MappedSource(addr, length);
     }
@@ -65,7 +65,7 @@ public final class MappedSource implements AutoCloseable {
         closed = true;
         int r = NativeLibrary.shim().zc_mapped_close(address, length);
         if (r < 0) {
-            throw Errors.callFailed(-r, "munmap", "unmapping " + length + " bytes");
+            throw Errors.callFailed(r, "unmapping " + length + " bytes");
         }
     }
 }

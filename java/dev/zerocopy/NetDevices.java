@@ -28,7 +28,7 @@ public final class NetDevices {
     public static Offloads offloads(String device) throws ErrnoException {
         int bits = NativeLibrary.shim().zc_netdev_offloads(device);
         if (bits < 0) {
-            throw Errors.callFailed(-bits, "ioctl", "reading the offloads of " + device + " (SIOCETHTOOL)");
+            throw Errors.callFailed(bits, "reading the offloads of " + device + " (SIOCETHTOOL)");
         }
         return new Offloads((bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0);
     }
@@ -42,7 +42,7 @@ public final class NetDevices {
     public static void setScatterGather(String device, boolean on) throws ErrnoException {
         int r = NativeLibrary.shim().zc_netdev_set_sg(device, on ? 1 : 0);
         if (r < 0) {
-            throw Errors.callFailed(-r, "ioctl", "setting scatter-gather " + (on ? "on" : "off") + " on " + device
+            throw Errors.callFailed(r, "setting scatter-gather " + (on ? "on" : "off") + " on " + device
                     + " (SIOCETHTOOL)");
         }
     }

@@ -19,7 +19,7 @@ public record TcpInfo(long dataSegmentsOut, long totalRetransmits, long rttMicro
         long[] v = new long[6];
         int r = NativeLibrary.shim().zc_tcp_sample(fd, v);
         if (r < 0) {
-            throw Errors.callFailed(-r, "getsockopt", "reading TCP_INFO of fd " + fd);
+            throw Errors.callFailed(r, "reading TCP_INFO of fd " + fd);
         }
         return new TcpInfo(v[0], v[1], v[2], v[3], v[4], v[5]);
     }

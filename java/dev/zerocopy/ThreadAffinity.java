@@ -18,7 +18,7 @@ public final class ThreadAffinity {
     public static void pinCurrentThread(int cpu) throws ErrnoException {
         int r = NativeLibrary.shim().zc_pin_thread(cpu);
         if (r < 0) {
-            throw Errors.callFailed(-r, "sched_setaffinity", "pinning the calling thread to CPU " + cpu);
+            throw Errors.callFailed(r, "pinning the calling thread to CPU " + cpu);
         }
     }
 }
