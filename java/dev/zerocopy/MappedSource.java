@@ -19,7 +19,9 @@ public final class MappedSource implements AutoCloseable {
     }
 
     /**
-     * Maps [0, length) of fd read-only.
+     * Maps [0, length) of fd read-only. {@code length} must not exceed the file's size: mmap(2)
+     * accepts it, but the pages past the end of file cannot be read, so a later {@link #write} of
+     * them fails with EFAULT.
      *
      * @throws ErrnoException EINVAL for a length of 0 or less, ENODEV when fd cannot be mapped
      *     (a socket or pipe), EACCES when it is not open for reading
@@ -52,7 +54,7 @@ public final class MappedSource implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("the mapping is closed");
         }
-        return Errors.check(NativeLibrary.shim().zc_mapped_write(fdOut, address, offset, count), "mappedWrite", -1, fdOut,
+        return Errors.check(NativeLibrary.shim().zc_mapped_write(fdOut, address, offset, count), "MappedSource.write", -1, fdOut,
                 offset, count);
     }
 
