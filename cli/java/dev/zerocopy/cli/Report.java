@@ -177,6 +177,26 @@ final class Report {
                 + "threads = sender + receiver thread clocks;");
         out.println("flags: '*' interval wider than +-5% at the cap, 'n=..<6!' too few samples, MULTIMODAL samples in separate clusters.");
         String format = "%-44s %-20s %-24s %7s %9s %9s  %-14s %s";
+        String header = String.format(Locale.ROOT, format, "method", "copies CPU/DMA", "GB/s [95% interval]", "x trTo",
+                "machine", "threads", "flags", "check");
+        printGrouped(out, false, " per sample", header, (row, label, copies) -> {
+            Statistics.Interval ci = row.gbpsInterval();
+            String gbps = num(row.gbpsMedian()) + (ci.defined() ? " [" + num(ci.low()) + "-" + num(ci.high()) + "]" : " [n<6]");
+            return String.format(Locale.ROOT, format, label, copies, gbps, ratioText(row), num(row.machineMsPerGiB()),
+                    num(row.threadsMsPerGiB()), flags(row), check(row) + completions(row));
+        });
+    }
+
+    /** One row's line in a table, after its label and its classic-model copies. */
+    private interface RowLine {
+        String format(Comparison.Row row, String label, String copies);
+    }
+
+    /**
+     * The rows grouped as both tables show them: a line per target, then per size a line saying
+     * how many transfers a sample holds and the table's header; a failed row shows its error.
+     */
+    private void printGrouped(PrintStream out, boolean blankBeforeSize, String perSample, String header, RowLine line) {
         Target lastTarget = null;
         long lastSize = -1;
         for (Comparison.Row row : rows) {
@@ -187,21 +207,20 @@ final class Report {
                 lastSize = -1;
             }
             if (row.size != lastSize) {
-                out.println("-- " + Sizes.format(row.size) + " per transfer, " + row.transfersPerSample + " per sample");
-                out.println(String.format(Locale.ROOT, format, "method", "copies CPU/DMA", "GB/s [95% interval]", "x trTo",
-                        "machine", "threads", "flags", "check"));
+                if (blankBeforeSize) {
+                    out.println();
+                }
+                out.println("-- " + Sizes.format(row.size) + " per transfer, " + row.transfersPerSample + perSample);
+                out.println(header);
                 lastSize = row.size;
             }
             String label = (row.contender.family().equals("nio") ? "" : "native ") + row.contender.label();
             String copies = row.contender.cpuCopies() + " / " + row.contender.dmaCopies();
             if (row.failed()) {
                 out.println(String.format(Locale.ROOT, "%-44s %-20s FAILED: %s", label, copies, row.error));
-                continue;
+            } else {
+                out.println(line.format(row, label, copies));
             }
-            Statistics.Interval ci = row.gbpsInterval();
-            String gbps = num(row.gbpsMedian()) + (ci.defined() ? " [" + num(ci.low()) + "-" + num(ci.high()) + "]" : " [n<6]");
-            out.println(String.format(Locale.ROOT, format, label, copies, gbps, ratioText(row), num(row.machineMsPerGiB()),
-                    num(row.threadsMsPerGiB()), flags(row), check(row) + completions(row)));
         }
     }
 
@@ -218,38 +237,17 @@ final class Report {
         String header = String.format(Locale.ROOT, "%-44s %-20s %9s %8s  %-23s %22s %8s %8s %7s %9s %13s %8s %5s %4s %8s  %s",
                 "method", "copies CPU/DMA", "sysc/MiB", "rw/MiB", "GB/s median [min-max]", "CPU ms/GiB (user/sys)", "recv",
                 "machine", "softirq", "flt/MiB", "csw/MiB v/i", "segs/MiB", "dACK", "rtx", "x trTo", "check");
-        Target lastTarget = null;
-        long lastSize = -1;
-        for (Comparison.Row row : rows) {
-            if (row.target != lastTarget) {
-                out.println();
-                out.println("== target " + row.target.label() + ": " + row.target.describe());
-                lastTarget = row.target;
-                lastSize = -1;
-            }
-            if (row.size != lastSize) {
-                out.println();
-                out.println("-- " + Sizes.format(row.size) + " per transfer, " + row.transfersPerSample
-                        + " transfer(s) per sample");
-                out.println(header);
-                lastSize = row.size;
-            }
-            String label = (row.contender.family().equals("nio") ? "" : "native ") + row.contender.label();
-            String copies = row.contender.cpuCopies() + " / " + row.contender.dmaCopies();
-            if (row.failed()) {
-                out.println(String.format(Locale.ROOT, "%-44s %-20s FAILED: %s", label, copies, row.error));
-                continue;
-            }
+        printGrouped(out, true, " transfer(s) per sample", header, (row, label, copies) -> {
             String gbps = num(row.gbpsMedian()) + " [" + num(row.gbpsMin()) + "-" + num(row.gbpsMax()) + "]";
             String cpu = num(row.cpuMsPerGiB()) + " (" + num(row.userMsPerGiB()) + "/" + num(row.systemMsPerGiB()) + ")";
             double faults = row.minorFaultsPerMiB() + row.majorFaultsPerMiB();
             String csw = num(row.voluntarySwitchesPerMiB()) + "/" + num(row.involuntarySwitchesPerMiB());
-            out.println(String.format(Locale.ROOT, "%-44s %-20s %9s %8s  %-23s %22s %8s %8s %7s %9s %13s %8s %5s %4s %8s  %s",
+            return String.format(Locale.ROOT, "%-44s %-20s %9s %8s  %-23s %22s %8s %8s %7s %9s %13s %8s %5s %4s %8s  %s",
                     label, copies, num(row.syscallsPerMiB()), num(row.kernelIoCallsPerMiB()), gbps, cpu, num(row.receiverMsPerGiB()),
                     num(row.machineMsPerGiB()), num(row.softirqMsPerGiB()), num(faults), csw, num(row.segmentsPerMiB()),
                     count(row.delayedAcks()), count(row.retransmits()), ratioText(row),
-                    check(row) + completions(row) + offloads(row) + (flags(row).isEmpty() ? "" : " " + flags(row))));
-        }
+                    check(row) + completions(row) + offloads(row) + (flags(row).isEmpty() ? "" : " " + flags(row)));
+        });
     }
 
     private static String count(long n) {
