@@ -41,3 +41,23 @@ ZC_EXPORT JNIEXPORT jint JNICALL Java_dev_zerocopy_FdAccess_channelFd(JNIEnv *en
     jobject fd = (*env)->GetObjectField(env, channel, id);
     return fd == NULL ? ZC_NO_FD_FIELD : int_field(env, fd, "fd");
 }
+
+/*
+ * The ReentrantLock a SocketChannelImpl takes around every write (writeLock) or read (readLock),
+ * or NULL if the class has no such field. Closing a non-blocking SocketChannel takes both locks
+ * before it closes the fd (SocketChannelImpl.implCloseNonBlockingMode, JDK 17 and 25), so a
+ * transfer that holds the lock may use the channel's own fd without a duplicate.
+ */
+ZC_EXPORT JNIEXPORT jobject JNICALL Java_dev_zerocopy_FdAccess_channelLock(JNIEnv *env, jclass cls, jobject channel,
+                                                                           jboolean write)
+{
+    (void)cls;
+    jclass ccls = (*env)->GetObjectClass(env, channel);
+    jfieldID id = (*env)->GetFieldID(env, ccls, write ? "writeLock" : "readLock",
+                                     "Ljava/util/concurrent/locks/ReentrantLock;");
+    if (id == NULL) {
+        (*env)->ExceptionClear(env);
+        return NULL;
+    }
+    return (*env)->GetObjectField(env, channel, id);
+}

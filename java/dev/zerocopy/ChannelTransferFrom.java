@@ -34,9 +34,9 @@ final class ChannelTransferFrom {
             throw new ClosedChannelException();
         }
         st.last = null;
-        long out = HeldFd.hold(dst, false);
+        long out = HeldFd.hold(dst, false, true);
         try {
-            long in = HeldFd.hold(src, true);
+            long in = HeldFd.hold(src, true, false);
             try {
                 boolean srcFile = src instanceof FileChannel;
                 boolean srcUnreadable = srcFile && HeldFd.hasFd(in) && !HeldFd.isReadable(in);
@@ -82,10 +82,10 @@ final class ChannelTransferFrom {
                 }
                 return fromStream(src, HeldFd.fd(in), dst, HeldFd.fd(out), position, count, kind, forced, st);
             } finally {
-                HeldFd.release(src, in);
+                HeldFd.release(src, in, false);
             }
         } finally {
-            HeldFd.release(dst, out);
+            HeldFd.release(dst, out, true);
         }
     }
 

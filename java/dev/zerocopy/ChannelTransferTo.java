@@ -35,12 +35,12 @@ final class ChannelTransferTo {
             throw new ClosedChannelException();
         }
         st.last = null;
-        long in = HeldFd.hold(src, false);
+        long in = HeldFd.hold(src, false, false);
         try {
             if (HeldFd.hasFd(in) && !HeldFd.isReadable(in)) {
                 throw new NonReadableChannelException();
             }
-            long out = HeldFd.hold(target, true);
+            long out = HeldFd.hold(target, true, true);
             try {
                 if (HeldFd.hasFd(out) && target instanceof FileChannel && !HeldFd.isWritable(out)) {
                     throw new NonWritableChannelException();
@@ -81,10 +81,10 @@ final class ChannelTransferTo {
                 }
                 return done;
             } finally {
-                HeldFd.release(target, out);
+                HeldFd.release(target, out, true);
             }
         } finally {
-            HeldFd.release(src, in);
+            HeldFd.release(src, in, false);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.zerocopy;
 
 import java.io.FileDescriptor;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Reads int fds out of JDK objects through JNI (native/zc_fd_access.c), which module
@@ -18,4 +19,10 @@ final class FdAccess {
 
     /** The fd of a JDK channel implementation, -1 once closed, or NO_FD_FIELD. */
     static native int channelFd(Object channel);
+
+    /**
+     * The lock a JDK SocketChannel holds around its writes ({@code write}) or reads, or null if
+     * the channel's class has no such field.
+     */
+    static native ReentrantLock channelLock(Object channel, boolean write);
 }

@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A channel's descriptor held for one transfer, so that no native call uses a number the channel
@@ -17,8 +18,12 @@ import java.util.WeakHashMap;
  * must not or cannot be used (a user-written channel, a FileChannel that is not the JDK's).
  *
  * <p>A {@link ZeroCopyFileChannel} is held by its in-flight count: it owns a private duplicate
- * closed only after the last transfer returns, so holding it costs no syscall. Any other JDK
- * channel is duplicated with F_DUPFD_CLOEXEC for the call and checked to be still open after
+ * closed only after the last transfer returns, so holding it costs no syscall. A JDK
+ * SocketChannel in non-blocking mode (a selector's channel) is held by the lock the JDK itself
+ * takes around its writes (or reads): closing such a channel takes that lock before it closes the
+ * fd (SocketChannelImpl.implCloseNonBlockingMode, JDK 17 and 25), and changing its blocking mode
+ * takes it too, so holding it costs no syscall either and the channel's own fd is used. Any other
+ * JDK channel is duplicated with F_DUPFD_CLOEXEC for the call and checked to be still open after
  * the dup (the JDK marks a channel closed before it closes its fd, so an open channel after the
  * dup means the duplicate names the channel's file or socket); the duplicate is closed on release.
  */
@@ -33,6 +38,8 @@ final class HeldFd {
     static final int NONBLOCK = 0x8;
     /** Java only: access mode and O_APPEND are known from the open options, the kind is not yet. */
     static final int PARTIAL = 0x20;
+    /** Java only: held by the channel's own I/O lock, not by a duplicate (nothing to close). */
+    static final int LOCKED = 0x40;
     static final int KIND_SHIFT = 8;
     private static final int KIND_FILE = 1;
     private static final int KIND_FIFO = 2;
@@ -99,18 +106,25 @@ final class HeldFd {
 
     /**
      * Holds ch's descriptor for one call. With needKind the description includes the kind (a
-     * ZeroCopyFileChannel asks the kernel once if its open options did not tell).
+     * ZeroCopyFileChannel asks the kernel once if its open options did not tell); {@code writes}
+     * says whether the transfer writes to ch or reads from it.
      *
      * @throws AsynchronousCloseException if ch was closed while it was being held
      * @throws ErrnoException if the duplicate could not be made (EMFILE), naming fcntl
      */
-    static long hold(Channel ch, boolean needKind) throws IOException {
+    static long hold(Channel ch, boolean needKind, boolean writes) throws IOException {
         if (ch instanceof ZeroCopyFileChannel) {
             return ((ZeroCopyFileChannel) ch).acquire(needKind);
         }
         // Only the JDK's own classes: a user channel with a field named fd must get its write() called.
         if (!isJdkChannel(ch)) {
             return NONE;
+        }
+        if (ch instanceof SocketChannel) {
+            long held = holdByLock((SocketChannel) ch, writes);
+            if (held != NONE) {
+                return held;
+            }
         }
         int fd = FdAccess.channelFd(ch);
         if (fd == FdAccess.NO_FD_FIELD) {
@@ -146,10 +160,51 @@ final class HeldFd {
         return of(dup, desc);
     }
 
-    /** Ends a hold made by {@link #hold}. */
-    static void release(Channel ch, long held) {
+    /**
+     * Holds a non-blocking JDK SocketChannel by its write (or read) lock; NONE, with the lock not
+     * held, when the channel is in blocking mode (its close does not wait for the lock: it closes
+     * the fd at once unless a JDK operation registered its thread) or the JDK has no such lock.
+     * The blocking mode is read again under the lock, which configureBlocking also takes, as the
+     * JDK's own write reads it. On JDK 17 one close path does not wait for the lock: a selector that
+     * deregisters a key cancelled before a concurrent close (SocketChannelImpl.kill); the JDK's
+     * own non-blocking write has the same window there, JDK 25's kill takes the locks.
+     */
+    private static long holdByLock(SocketChannel ch, boolean writes) throws IOException {
+        if (ch.isBlocking()) {
+            return NONE; // without waiting for the lock: a JDK write in progress holds it throughout
+        }
+        ReentrantLock lock = FdAccess.channelLock(ch, writes);
+        if (lock == null) {
+            return NONE;
+        }
+        lock.lock();
+        boolean held = false;
+        try {
+            if (!ch.isOpen()) {
+                throw new AsynchronousCloseException();
+            }
+            if (ch.isBlocking()) {
+                return NONE; // changed before the lock was taken
+            }
+            int fd = FdAccess.channelFd(ch);
+            if (fd < 0) {
+                return NONE; // no usable fd field: the dup path decides
+            }
+            held = true;
+            return of(fd, SOCKET_DESC | LOCKED);
+        } finally {
+            if (!held) {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Ends a hold made by {@link #hold}; {@code writes} as given to it. */
+    static void release(Channel ch, long held, boolean writes) {
         if (ch instanceof ZeroCopyFileChannel) {
             ((ZeroCopyFileChannel) ch).release();
+        } else if (hasFd(held) && (desc(held) & LOCKED) != 0) {
+            FdAccess.channelLock(ch, writes).unlock();
         } else if (hasFd(held)) {
             NativeLibrary.shim().zc_chan_close(fd(held));
         }

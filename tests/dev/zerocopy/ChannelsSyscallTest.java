@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Syscalls per transferTo, counted by strace on the transferring thread only: the
  * library's own channel holds its descriptor without a syscall per call (no F_DUPFD + close), and
  * a full non-blocking socket costs one sendfile per call, as FileChannel.transferTo's, not a
- * second one that only meets EAGAIN. A JDK channel on the other end is still duplicated for the
- * call: one fcntl and one close (HAZARDS 13). Counts, not times: this is not a benchmark.
+ * second one that only meets EAGAIN. A non-blocking JDK SocketChannel is held by its own write
+ * lock, without a syscall either; any other JDK channel on the other end is still duplicated for
+ * the call: one fcntl and one close (HAZARDS 13). Counts, not times: this is not a benchmark.
  */
 class ChannelsSyscallTest {
     private static final Pattern LINE = Pattern.compile("^(\\d+)\\s+(\\w+)\\(");
@@ -72,6 +73,8 @@ class ChannelsSyscallTest {
         assertEquals(calls, count(zcFull, "sendfile"), all);
         assertEquals(count(nioFull, "sendfile"), count(zcFull, "sendfile"), all);
         assertEquals(String.valueOf(0), report.get("zcToFullSocket.bytes"), all);
+        // A non-blocking JDK socket is held by its write lock: no duplicate.
+        assertEquals(0, count(zcFull, "fcntl") + count(zcFull, "close"), all);
         // Write readiness on a non-blocking socket: one sendfile per call, the bytes it took counted.
         Map<String, Integer> zcDrained = perTid.get(report.get("zcToDrained.tid"));
         Map<String, Integer> nioDrained = perTid.get(report.get("nioToDrained.tid"));
@@ -80,6 +83,7 @@ class ChannelsSyscallTest {
         System.out.println(drained);
         assertTrue(Long.parseLong(report.get("zcToDrained.bytes")) > 0, drained);
         assertEquals(calls, count(zcDrained, "sendfile"), drained);
+        assertEquals(0, count(zcDrained, "fcntl") + count(zcDrained, "close"), drained);
         assertEquals(calls, count(nioDrained, "sendfile"), drained);
     }
 

@@ -1,0 +1,220 @@
+package dev.zerocopy;
+
+import static java.nio.file.StandardOpenOption.CREATE;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.zerocopy.testkit.Drain;
+import dev.zerocopy.testkit.Hashing;
+import dev.zerocopy.testkit.Loopback;
+import dev.zerocopy.testkit.Received;
+import dev.zerocopy.testkit.Sources;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A non-blocking JDK SocketChannel is held for a transfer by the JDK's own write (or read) lock
+ * instead of a duplicate of its fd (HeldFd): these tests show that the transfer takes that lock,
+ * that a close waits for it on the running JDK (what makes the channel's own fd safe to use), and
+ * that a blocking-mode channel, whose close does not wait, is not held that way.
+ */
+class ChannelsSocketLockTest {
+    @TempDir
+    Path dir;
+
+    /** Own threads: the common pool may have one, and these tasks block on purpose. */
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stopPool() {
+        pool.shutdownNow();
+    }
+
+    /** Waits until {@code task} is blocked on {@code lock}; fails if it finished without waiting for it. */
+    private static void awaitQueued(ReentrantLock lock, Future<?> task, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!lock.hasQueuedThreads()) {
+            assertFalse(task.isDone(), what + " did not wait for the lock");
+            assertTrue(System.nanoTime() < deadline, what + " did not reach the lock");
+            Thread.sleep(1);
+        }
+        assertFalse(task.isDone(), what);
+    }
+
+    @Test
+    void aTransferToANonBlockingSocketWaitsForTheWriteLockAndDeliversAllBytes() throws Exception {
+        byte[] data = Sources.randomBytes(4096, 21);
+        Path src = Files.write(dir.resolve("src"), data);
+        try (Loopback pair = Loopback.open(0, 0); FileChannel in = ZeroCopyFileChannel.open(src, READ)) {
+            pair.client.configureBlocking(false);
+            ReentrantLock lock = FdAccess.channelLock(pair.client, true);
+            assertNotNull(lock, "the running JDK's SocketChannelImpl has no writeLock field");
+            lock.lock();
+            CompletableFuture<Long> sent;
+            try {
+                sent = CompletableFuture.supplyAsync(() -> transferTo(in, data.length, pair.client), pool);
+                awaitQueued(lock, sent, "the transfer");
+            } finally {
+                lock.unlock();
+            }
+            assertEquals(data.length, sent.get(30, TimeUnit.SECONDS));
+            pair.client.close();
+            Received got = Drain.toEnd(pair.server).get(30, TimeUnit.SECONDS);
+            assertEquals(new Received(data.length, Hashing.of(data)), got);
+        }
+    }
+
+    @Test
+    void aTransferFromANonBlockingSocketWaitsForTheReadLock() throws Exception {
+        byte[] data = Sources.randomBytes(4096, 22);
+        Path dst = dir.resolve("dst");
+        try (Loopback pair = Loopback.open(0, 0); FileChannel out = ZeroCopyFileChannel.open(dst, CREATE, READ, WRITE)) {
+            pair.client.write(ByteBuffer.wrap(data));
+            pair.client.shutdownOutput();
+            pair.server.configureBlocking(false);
+            ReentrantLock lock = FdAccess.channelLock(pair.server, false);
+            assertNotNull(lock, "the running JDK's SocketChannelImpl has no readLock field");
+            lock.lock();
+            CompletableFuture<Long> received;
+            try {
+                received = CompletableFuture.supplyAsync(() -> transferFrom(out, pair.server, data.length), pool);
+                awaitQueued(lock, received, "the transfer");
+            } finally {
+                lock.unlock();
+            }
+            long n = received.get(30, TimeUnit.SECONDS);
+            // Non-blocking: it takes what has arrived; the rest comes with more calls.
+            while (n < data.length) {
+                long more = out.transferFrom(pair.server, n, data.length - n);
+                assertTrue(more >= 0);
+                n += more;
+            }
+            assertEquals(Hashing.of(data), Hashing.of(dst, 0, data.length));
+            assertEquals(data.length, Files.size(dst));
+        }
+    }
+
+    /**
+     * What the lock hold relies on: closing a non-blocking SocketChannel waits for a write in
+     * progress (SocketChannelImpl.implCloseNonBlockingMode takes the write lock before it closes
+     * the fd). If a JDK stops doing so, this fails and HeldFd must go back to duplicating.
+     */
+    @Test
+    void closingANonBlockingSocketWaitsForTheWriteLockOnTheRunningJdk() throws Exception {
+        try (Loopback pair = Loopback.open(0, 0)) {
+            pair.client.configureBlocking(false);
+            int fd = Fds.of(pair.client);
+            ReentrantLock lock = FdAccess.channelLock(pair.client, true);
+            lock.lock();
+            CompletableFuture<Void> closed;
+            try {
+                closed = CompletableFuture.runAsync(() -> close(pair.client), pool);
+                awaitQueued(lock, closed, "close");
+                assertFalse(pair.client.isOpen(), "the channel is marked closed before the wait");
+                // The fd is still the socket while the lock is held: no other open() can get its number.
+                assertTrue(Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString().startsWith("socket:"));
+                // A transfer that starts now is refused, not run on a closing channel.
+                Path src = Files.write(dir.resolve("src"), new byte[16]);
+                try (FileChannel in = ZeroCopyFileChannel.open(src, READ)) {
+                    assertThrows(java.nio.channels.ClosedChannelException.class, () -> in.transferTo(0, 16, pair.client));
+                }
+            } finally {
+                lock.unlock();
+            }
+            closed.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * A blocking-mode channel is duplicated, not locked: its close does not wait for the lock, so a
+     * transfer to it goes on while another thread holds the lock (it would hang if it took it).
+     */
+    @Test
+    void aBlockingSocketIsNotHeldByItsLock() throws Exception {
+        byte[] data = Sources.randomBytes(4096, 23);
+        Path src = Files.write(dir.resolve("src"), data);
+        try (Loopback pair = Loopback.open(0, 0); FileChannel in = ZeroCopyFileChannel.open(src, READ)) {
+            ReentrantLock lock = FdAccess.channelLock(pair.client, true);
+            lock.lock();
+            try {
+                assertEquals(data.length, CompletableFuture.supplyAsync(() -> transferTo(in, data.length, pair.client), pool)
+                        .get(30, TimeUnit.SECONDS));
+            } finally {
+                lock.unlock();
+            }
+            pair.client.close();
+            assertEquals(new Received(data.length, Hashing.of(data)), Drain.toEnd(pair.server).get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aTransferToASocketClosedWhileWaitingForTheLockIsRefused() throws Exception {
+        Path src = Files.write(dir.resolve("src"), new byte[4096]);
+        try (Loopback pair = Loopback.open(0, 0); FileChannel in = ZeroCopyFileChannel.open(src, READ)) {
+            pair.client.configureBlocking(false);
+            ReentrantLock lock = FdAccess.channelLock(pair.client, true);
+            lock.lock();
+            CompletableFuture<Long> sent;
+            CompletableFuture<Void> closed;
+            try {
+                sent = CompletableFuture.supplyAsync(() -> transferTo(in, 4096, pair.client), pool);
+                awaitQueued(lock, sent, "the transfer");
+                closed = CompletableFuture.runAsync(() -> close(pair.client), pool);
+                while (lock.getQueueLength() < 2) { // the close marks the channel closed, then waits too
+                    assertFalse(closed.isDone(), "close did not wait for the write lock");
+                    Thread.sleep(1);
+                }
+            } finally {
+                lock.unlock();
+            }
+            Throwable t = assertThrows(ExecutionException.class, () -> sent.get(30, TimeUnit.SECONDS)).getCause();
+            assertTrue(t.getCause() instanceof AsynchronousCloseException, String.valueOf(t));
+            closed.get(30, TimeUnit.SECONDS);
+            pair.server.configureBlocking(false);
+            assertEquals(-1, pair.server.read(ByteBuffer.allocate(1)), "no byte was sent");
+        }
+    }
+
+    private static void close(java.nio.channels.Channel ch) {
+        try {
+            ch.close();
+        } catch (java.io.IOException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    private static long transferTo(FileChannel in, long count, java.nio.channels.WritableByteChannel target) {
+        try {
+            return in.transferTo(0, count, target);
+        } catch (java.io.IOException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    private static long transferFrom(FileChannel out, java.nio.channels.ReadableByteChannel src, long count) {
+        try {
+            return out.transferFrom(src, 0, count);
+        } catch (java.io.IOException e) {
+            throw new RuntimeException(e);
+        }
+    }
+}
