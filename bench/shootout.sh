@@ -9,8 +9,12 @@
 #   mvn -B -q -pl examples,bench/netty -am package -DskipTests
 #   bench/shootout.sh                 # ROUNDS=5 DURATION=5s CONNECTIONS=16 SIZES="1024 16384 262144 4194304" LOCK_WHOLE=0
 #
-# Reports, per size and server, requests/s and server CPU per request (utime+stime of the whole
-# server process from /proc/<pid>/stat over the wrk run, divided by the requests wrk completed):
+# Reports, per size and server, requests/s, server CPU per request (utime+stime of the whole
+# server process from /proc/<pid>/stat over the wrk run, divided by the requests wrk completed) and
+# machine CPU per request (all CPUs' busy ticks from /proc/stat, wrk's included: on loopback the
+# receiver's TCP work runs in softirq on whichever side's CPU the packet arrives, and this kernel's
+# tick accounting charges it to the process running there, so server CPU alone can move between
+# server and client as the send pattern changes):
 # the median over rounds and [min-max]; and the ratios zerocopy/netty and zerocopy/nio (median of
 # the per-round ratios), marked significant when the two samples differ by a two-sided exact
 # Mann-Whitney U test at p < 0.05 and `~` otherwise (the rule of the compare tool, implemented
@@ -86,18 +90,21 @@ TICK=$(getconf CLK_TCK)
 cpu_ticks() { # utime + stime of the whole process (fields 14 and 15 of /proc/pid/stat, after the comm field)
   sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }
-one_run() { # server size duration -> "requests rps cpu_ticks"
-  local s=$1 size=$2 d=$3 c0 c1 out
-  c0=$(cpu_ticks "${PID[$s]}")
+machine_ticks() { # busy ticks of all CPUs: user, nice, system, irq, softirq (not idle, iowait, steal)
+  awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
+}
+one_run() { # server size duration -> "requests rps cpu_ticks machine_ticks"
+  local s=$1 size=$2 d=$3 c0 c1 m0 m1 out
+  c0=$(cpu_ticks "${PID[$s]}"); m0=$(machine_ticks)
   out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"$d" "http://127.0.0.1:${PORT[$s]}/f$size")
-  c1=$(cpu_ticks "${PID[$s]}")
+  c1=$(cpu_ticks "${PID[$s]}"); m1=$(machine_ticks)
   if grep -q 'Non-2xx' <<< "$out"; then
     echo "shootout: $s f$size: responses other than 200:" >&2; echo "$out" >&2; exit 1
   fi
   if grep -q 'Socket errors' <<< "$out"; then # timeouts on an overloaded machine: say so, keep the figure
     echo "shootout: warning: $s f$size: $(grep 'Socket errors' <<< "$out")" >&2
   fi
-  echo "$(awk '/requests in/ { print $1 }' <<< "$out") $(awk '/^Requests\/sec/ { print $2 }' <<< "$out") $((c1 - c0))"
+  echo "$(awk '/requests in/ { print $1 }' <<< "$out") $(awk '/^Requests\/sec/ { print $2 }' <<< "$out") $((c1 - c0)) $((m1 - m0))"
 }
 
 echo "== warm-up (JIT): 3 s per server and size, untimed" >&2
@@ -138,9 +145,10 @@ python3 - "$RESULTS" "$TICK" <<'EOF'
 import itertools, statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 tick = int(sys.argv[2])
-data = {}  # (size, server) -> {round: (rps, us_per_req)}
-for r, size, s, reqs, rps, ticks in rows:
-    data.setdefault((int(size), s), {})[int(r)] = (float(rps), int(ticks) / tick * 1e6 / int(reqs))
+data = {}  # (size, server) -> {round: (rps, server us_per_req, machine us_per_req)}
+for r, size, s, reqs, rps, ticks, mticks in rows:
+    data.setdefault((int(size), s), {})[int(r)] = (float(rps), int(ticks) / tick * 1e6 / int(reqs),
+                                                   int(mticks) / tick * 1e6 / int(reqs))
 
 def mwu_p(a, b):
     """Two-sided exact Mann-Whitney U p-value (permutation distribution of the rank sum, midranks for ties)."""
@@ -184,6 +192,12 @@ print("|---|---|---|---|---|---|")
 for n in sizes:
     print(f"| {human(n)} | {cell(n, 'zerocopy', 1, '{:.1f}')} | {cell(n, 'nio', 1, '{:.1f}')} | {cell(n, 'netty', 1, '{:.1f}')} "
           f"| {ratio(n, 'zerocopy', 'netty', 1)} | {ratio(n, 'zerocopy', 'nio', 1)} |")
+print()
+print("| file | machine CPU us/req, zerocopy | nio | Netty epoll | zc/Netty | zc/nio |")
+print("|---|---|---|---|---|---|")
+for n in sizes:
+    print(f"| {human(n)} | {cell(n, 'zerocopy', 2, '{:.1f}')} | {cell(n, 'nio', 2, '{:.1f}')} | {cell(n, 'netty', 2, '{:.1f}')} "
+          f"| {ratio(n, 'zerocopy', 'netty', 2)} | {ratio(n, 'zerocopy', 'nio', 2)} |")
 print()
 print("Ratios: median of the per-round ratios; `~` when a two-sided exact Mann-Whitney U test of the two samples gives p >= 0.05.")
 EOF

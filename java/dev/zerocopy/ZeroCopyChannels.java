@@ -54,9 +54,12 @@ import dev.zerocopy.ShimBinding.Shim;
  *
  * <h2>Descriptor lifetime</h2>
  * A native call never uses a number the channel could close under it (HAZARDS 13): a
- * {@link ZeroCopyFileChannel} keeps its own duplicate of the file's descriptor, closed only when the channel is closed and no transfer is in flight, so it costs no
- * syscall per call; any other JDK channel is duplicated for the call, which
- * costs an fcntl and a close. Each native call moves at most 8 MiB; between calls both channels
+ * {@link ZeroCopyFileChannel} keeps its own duplicate of the file's descriptor, closed only when
+ * the channel is closed and no transfer is in flight, so it costs no syscall per call; a JDK
+ * SocketChannel in non-blocking mode is held by the JDK's own write (or read) lock, which its
+ * close waits for, and costs none either; any other JDK channel is duplicated for the call, which
+ * costs an fcntl and a close. While a transfer holds a non-blocking socket's lock, the JDK's own
+ * writes (reads) on that socket wait for it, as they wait for each other. Each native call moves at most 8 MiB; between calls both channels
  * and the thread's interrupt status are checked, and a transfer whose channel was closed returns
  * the bytes moved so far (or throws AsynchronousCloseException if none). A blocking socket whose
  * peer stopped reading keeps a platform thread in sendfile until the peer reads or resets:

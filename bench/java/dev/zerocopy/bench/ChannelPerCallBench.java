@@ -26,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Per-call cost of a 4 KiB transferTo through the channel layer against FileChannel.transferTo,
  * in one run (the goal: at most FileChannel's): the static method on a JDK FileChannel,
  * the library's own ZeroCopyFileChannel, and the JDK's. /dev/null shows the call overhead; the
- * loopback socket (drained by a thread) a real send. Run it with {@code -prof gc} or under
+ * loopback socket (drained by a thread) a real send; a non-blocking socket is held by its own
+ * write lock instead of a duplicate fd. Run it with {@code -prof gc} or under
  * {@code perf stat} for CPU; AverageTime here is wall time per call on one pinned thread.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -38,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ChannelPerCallBench {
     static final long SIZE = 4096;
 
-    @Param({"devnull", "tcp"})
+    @Param({"devnull", "tcp", "tcp-nonblocking"})
     public String target;
 
     private Path file;

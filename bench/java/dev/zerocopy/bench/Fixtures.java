@@ -79,11 +79,13 @@ final class Fixtures {
 
         static Target open(String kind) throws IOException {
             switch (kind) {
-                case "tcp": {
+                case "tcp":
+                case "tcp-nonblocking": { // non-blocking: a selector's socket; a call may take 0 bytes when full
                     try (ServerSocketChannel server = ServerSocketChannel.open()) {
                         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
                         SocketChannel sender = SocketChannel.open(server.getLocalAddress());
                         SocketChannel receiver = server.accept();
+                        sender.configureBlocking(kind.equals("tcp"));
                         return new Target(sender, () -> {
                             sender.close();
                             receiver.close();
