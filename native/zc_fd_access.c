@@ -61,3 +61,58 @@ ZC_EXPORT JNIEXPORT jobject JNICALL Java_dev_zerocopy_FdAccess_channelLock(JNIEn
     }
     return (*env)->GetObjectField(env, channel, id);
 }
+
+/* FileChannelImpl's NativeThreadSet (field `threads`), or NULL if the class has none. */
+static jobject thread_set(JNIEnv *env, jobject channel)
+{
+    jclass ccls = (*env)->GetObjectClass(env, channel);
+    jfieldID id = (*env)->GetFieldID(env, ccls, "threads", "Lsun/nio/ch/NativeThreadSet;");
+    if (id == NULL) {
+        (*env)->ExceptionClear(env);
+        return NULL;
+    }
+    return (*env)->GetObjectField(env, channel, id);
+}
+
+/*
+ * Registers the calling thread in a JDK FileChannel's thread set, as the JDK's own transfers do
+ * (FileChannelImpl.beforeTransfer: threads.add()): closing the channel then signals the thread
+ * and waits for it to leave the set before it closes the fd (NativeThreadSet.signalAndWait).
+ * Returns the index to leave with, or INT32_MIN if this JDK has no such set (JDK 17 and 25 do).
+ */
+ZC_EXPORT JNIEXPORT jint JNICALL Java_dev_zerocopy_FdAccess_enterThreadSet(JNIEnv *env, jclass cls, jobject channel)
+{
+    (void)cls;
+    jobject set = thread_set(env, channel);
+    if (set == NULL) {
+        return INT32_MIN;
+    }
+    jmethodID add = (*env)->GetMethodID(env, (*env)->GetObjectClass(env, set), "add", "()I");
+    if (add == NULL) {
+        (*env)->ExceptionClear(env);
+        return INT32_MIN;
+    }
+    jint index = (*env)->CallIntMethod(env, set, add);
+    if ((*env)->ExceptionCheck(env)) {
+        (*env)->ExceptionClear(env);
+        return INT32_MIN;
+    }
+    return index;
+}
+
+/* Leaves the thread set entered with index (NativeThreadSet.remove). */
+ZC_EXPORT JNIEXPORT void JNICALL Java_dev_zerocopy_FdAccess_leaveThreadSet(JNIEnv *env, jclass cls, jobject channel,
+                                                                           jint index)
+{
+    (void)cls;
+    jobject set = thread_set(env, channel);
+    if (set == NULL) {
+        return;
+    }
+    jmethodID remove = (*env)->GetMethodID(env, (*env)->GetObjectClass(env, set), "remove", "(I)V");
+    if (remove == NULL) {
+        (*env)->ExceptionClear(env);
+        return;
+    }
+    (*env)->CallVoidMethod(env, set, remove, index);
+}

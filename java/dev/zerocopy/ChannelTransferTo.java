@@ -35,12 +35,12 @@ final class ChannelTransferTo {
             throw new ClosedChannelException();
         }
         st.last = null;
-        long in = HeldFd.hold(src, false, false);
+        long in = HeldFd.hold(src, false, false, target);
         try {
             if (HeldFd.hasFd(in) && !HeldFd.isReadable(in)) {
                 throw new NonReadableChannelException();
             }
-            long out = HeldFd.hold(target, true, true);
+            long out = HeldFd.hold(target, true, true, src);
             try {
                 if (HeldFd.hasFd(out) && target instanceof FileChannel && !HeldFd.isWritable(out)) {
                     throw new NonWritableChannelException();

@@ -25,4 +25,16 @@ final class FdAccess {
      * the channel's class has no such field.
      */
     static native ReentrantLock channelLock(Object channel, boolean write);
+
+    /** What {@link #enterThreadSet} answers when the channel has no thread set. */
+    static final int NO_THREAD_SET = Integer.MIN_VALUE;
+
+    /**
+     * Registers the calling thread in a JDK FileChannel's set of threads in I/O, as the JDK's own
+     * transfers do: the channel's close then waits for {@link #leaveThreadSet} before closing
+     * the fd. Returns the index to leave with, or NO_THREAD_SET.
+     */
+    static native int enterThreadSet(Object fileChannel);
+
+    static native void leaveThreadSet(Object fileChannel, int index);
 }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.Channel;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.Pipe;
 import java.nio.channels.SocketChannel;
 import java.util.Collections;
@@ -22,10 +24,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * SocketChannel in non-blocking mode (a selector's channel) is held by the lock the JDK itself
  * takes around its writes (or reads): closing such a channel takes that lock before it closes the
  * fd (SocketChannelImpl.implCloseNonBlockingMode, JDK 17 and 25), and changing its blocking mode
- * takes it too, so holding it costs no syscall either and the channel's own fd is used. Any other
- * JDK channel is duplicated with F_DUPFD_CLOEXEC for the call and checked to be still open after
- * the dup (the JDK marks a channel closed before it closes its fd, so an open channel after the
- * dup means the duplicate names the channel's file or socket); the duplicate is closed on release.
+ * takes it too, so holding it costs no syscall either and the channel's own fd is used. A JDK
+ * FileChannel whose transfer's other end is a non-blocking channel is held as the JDK's own
+ * transfers hold it: the thread enters the channel's thread set, whose close signals it and waits
+ * for it to leave before closing the fd (FileChannelImpl.beforeTransfer, NativeThreadSet); only
+ * with a non-blocking other end, because this library's native loops retry EINTR and so a call
+ * blocked on the other end would hold that close up. Any other JDK channel is duplicated with
+ * F_DUPFD_CLOEXEC for the call and checked to be still open after the dup (the JDK marks a
+ * channel closed before it closes its fd, so an open channel after the dup means the duplicate
+ * names the channel's file or socket); the duplicate is closed on release. Closing a duplicate
+ * drops the process's POSIX record locks on the file (fcntl(2)): the thread-set hold does not.
  */
 final class HeldFd {
     /** No usable fd: the transfer takes a Java loop. */
@@ -40,6 +48,13 @@ final class HeldFd {
     static final int PARTIAL = 0x20;
     /** Java only: held by the channel's own I/O lock, not by a duplicate (nothing to close). */
     static final int LOCKED = 0x40;
+    /** Java only: held by the channel's thread set; the set's index is in the bits above INDEX_SHIFT. */
+    static final int THREAD_SET = 0x80;
+    private static final int KIND_MASK = 0xff;
+    private static final int INDEX_SHIFT = 16;
+    /** Added to the thread set's index so that the JDK's negative ones (JDK 25: -99 for a virtual thread) fit. */
+    private static final int INDEX_BIAS = 128;
+    private static final int INDEX_LIMIT = 0x7fff - INDEX_BIAS;
     static final int KIND_SHIFT = 8;
     private static final int KIND_FILE = 1;
     private static final int KIND_FIFO = 2;
@@ -92,7 +107,7 @@ final class HeldFd {
             return ChannelKind.NO_FD;
         }
         int desc = desc(held);
-        switch (desc >>> KIND_SHIFT) {
+        switch ((desc >>> KIND_SHIFT) & KIND_MASK) {
             case KIND_FILE:
                 return (desc & APPEND) != 0 ? ChannelKind.APPEND_FILE : ChannelKind.FILE;
             case KIND_FIFO:
@@ -112,7 +127,7 @@ final class HeldFd {
      * @throws AsynchronousCloseException if ch was closed while it was being held
      * @throws ErrnoException if the duplicate could not be made (EMFILE), naming fcntl
      */
-    static long hold(Channel ch, boolean needKind, boolean writes) throws IOException {
+    static long hold(Channel ch, boolean needKind, boolean writes, Channel other) throws IOException {
         if (ch instanceof ZeroCopyFileChannel) {
             return ((ZeroCopyFileChannel) ch).acquire(needKind);
         }
@@ -122,6 +137,11 @@ final class HeldFd {
         }
         if (ch instanceof SocketChannel) {
             long held = holdByLock((SocketChannel) ch, writes);
+            if (held != NONE) {
+                return held;
+            }
+        } else if (ch instanceof FileChannel && other instanceof SelectableChannel && !((SelectableChannel) other).isBlocking()) {
+            long held = holdByThreadSet((FileChannel) ch);
             if (held != NONE) {
                 return held;
             }
@@ -199,12 +219,53 @@ final class HeldFd {
         }
     }
 
+    /**
+     * Holds a JDK FileChannel by entering its thread set, as FileChannelImpl.beforeTransfer does;
+     * NONE, with the set left, if the JDK has no such set or the index does not fit.
+     */
+    private static long holdByThreadSet(FileChannel ch) throws IOException {
+        int index = FdAccess.enterThreadSet(ch);
+        if (index == FdAccess.NO_THREAD_SET) {
+            return NONE;
+        }
+        boolean held = false;
+        try {
+            if (!ch.isOpen()) {
+                throw new AsynchronousCloseException(); // open when the transfer began
+            }
+            int fd = FdAccess.channelFd(ch);
+            if (fd < 0 || index + INDEX_BIAS < 0 || index > INDEX_LIMIT) {
+                return NONE;
+            }
+            Integer described = DESCRIBED.get(ch);
+            int desc;
+            if (described != null) {
+                desc = described;
+            } else {
+                long r = NativeLibrary.shim().zc_chan_describe(fd);
+                if (r < 0) {
+                    throw Errors.ofSyscall(r, "fcntl", fd);
+                }
+                desc = (int) r;
+                DESCRIBED.put(ch, desc);
+            }
+            held = true;
+            return of(fd, desc | THREAD_SET | (index + INDEX_BIAS) << INDEX_SHIFT);
+        } finally {
+            if (!held) {
+                FdAccess.leaveThreadSet(ch, index);
+            }
+        }
+    }
+
     /** Ends a hold made by {@link #hold}; {@code writes} as given to it. */
     static void release(Channel ch, long held, boolean writes) {
         if (ch instanceof ZeroCopyFileChannel) {
             ((ZeroCopyFileChannel) ch).release();
         } else if (hasFd(held) && (desc(held) & LOCKED) != 0) {
             FdAccess.channelLock(ch, writes).unlock();
+        } else if (hasFd(held) && (desc(held) & THREAD_SET) != 0) {
+            FdAccess.leaveThreadSet(ch, (desc(held) >>> INDEX_SHIFT) - INDEX_BIAS);
         } else if (hasFd(held)) {
             NativeLibrary.shim().zc_chan_close(fd(held));
         }

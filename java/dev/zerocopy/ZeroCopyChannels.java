@@ -57,8 +57,10 @@ import dev.zerocopy.ShimBinding.Shim;
  * {@link ZeroCopyFileChannel} keeps its own duplicate of the file's descriptor, closed only when
  * the channel is closed and no transfer is in flight, so it costs no syscall per call; a JDK
  * SocketChannel in non-blocking mode is held by the JDK's own write (or read) lock, which its
- * close waits for, and costs none either; any other JDK channel is duplicated for the call, which
- * costs an fcntl and a close. While a transfer holds a non-blocking socket's lock, the JDK's own
+ * close waits for, and a JDK FileChannel whose other end is non-blocking by the channel's set of
+ * threads in I/O, as the JDK's own transfers hold it: neither costs a syscall; any other JDK
+ * channel is duplicated for the call, which costs an fcntl and a close (and the close of a
+ * duplicate drops the process's POSIX locks on the file, fcntl(2)). While a transfer holds a non-blocking socket's lock, the JDK's own
  * writes (reads) on that socket wait for it, as they wait for each other. Each native call moves at most 8 MiB; between calls both channels
  * and the thread's interrupt status are checked, and a transfer whose channel was closed returns
  * the bytes moved so far (or throws AsynchronousCloseException if none). A blocking socket whose

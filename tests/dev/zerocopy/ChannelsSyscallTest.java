@@ -75,6 +75,13 @@ class ChannelsSyscallTest {
         assertEquals(String.valueOf(0), report.get("zcToFullSocket.bytes"), all);
         // A non-blocking JDK socket is held by its write lock: no duplicate.
         assertEquals(0, count(zcFull, "fcntl") + count(zcFull, "close"), all);
+        // A JDK FileChannel to a non-blocking socket: the file is held through its thread set, the
+        // socket by its lock; one sendfile and the size's fstat per call, as FileChannel.transferTo.
+        Map<String, Integer> jdkFull = perTid.get(report.get("jdkFileToFullSocket.tid"));
+        String jdkFullText = "jdkFileToFullSocket " + jdkFull + ", nioToFullSocket " + nioFull;
+        assertEquals(calls, count(jdkFull, "sendfile"), jdkFullText);
+        assertEquals(0, count(jdkFull, "fcntl") + count(jdkFull, "close"), jdkFullText);
+        assertEquals(count(nioFull, "newfstatat") + count(nioFull, "fstat"), count(jdkFull, "newfstatat") + count(jdkFull, "fstat"), jdkFullText);
         // Write readiness on a non-blocking socket: one sendfile per call, the bytes it took counted.
         Map<String, Integer> zcDrained = perTid.get(report.get("zcToDrained.tid"));
         Map<String, Integer> nioDrained = perTid.get(report.get("nioToDrained.tid"));

@@ -2,10 +2,14 @@ package dev.zerocopy;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
 
 /**
  * Child JVM for ChannelsErrorsTest: a successful transfer of 12,345 bytes, then every descriptor
@@ -23,6 +27,7 @@ public final class DupFailureChild {
              FileChannel devNull = FileChannel.open(Path.of("/dev/null"), StandardOpenOption.WRITE)) {
             System.out.println("first=" + ZeroCopyChannels.transferTo(src, 0, 12345, devNull));
             report("warm", () -> NativeZeroCopy.sendfile(-1, -1, 0, 1)); // loads the error path's classes
+            loadLibraryClasses(); // a full fd table cannot open a class file: load them all now
             System.out.println("second=" + ZeroCopyChannels.transferTo(src, 0, 12345, devNull));
             List<FileChannel> filler = new ArrayList<>();
             try {
@@ -39,6 +44,28 @@ public final class DupFailureChild {
             }
         }
         System.out.println("done=true");
+    }
+
+    /** Loads (without initializing) every class of the library, from its classes directory or jar. */
+    private static void loadLibraryClasses() throws Exception {
+        Path where = Path.of(NativeZeroCopy.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        List<String> names = new ArrayList<>();
+        if (Files.isDirectory(where)) {
+            try (Stream<Path> files = Files.walk(where.resolve("dev/zerocopy"), 1)) {
+                files.filter(f -> f.toString().endsWith(".class"))
+                        .forEach(f -> names.add(where.relativize(f).toString()));
+            }
+        } else {
+            try (JarFile jar = new JarFile(where.toFile())) {
+                jar.stream().map(JarEntry::getName).filter(n -> n.startsWith("dev/zerocopy/") && n.endsWith(".class")
+                        && n.indexOf('/', "dev/zerocopy/".length()) < 0).forEach(names::add);
+            }
+        }
+        for (String n : names) {
+            Class.forName(n.substring(0, n.length() - ".class".length()).replace('/', '.'), false,
+                    DupFailureChild.class.getClassLoader());
+        }
+        System.out.println("preloaded=" + names.size());
     }
 
     interface Call {

@@ -43,12 +43,13 @@ public final class SyscallCountChild {
                 idle = full.write(junk) == 0 ? idle + 1 : 0;
             }
             phase("warmup", () -> zc.transferTo(0, 4096, zcDevNull) + zc.transferTo(0, 4096, devNull) + zc.transferTo(0, 4096, full)
-                    + jdk.transferTo(0, 4096, full));
+                    + jdk.transferTo(0, 4096, full) + ZeroCopyChannels.transferTo(jdk, 0, 4096, full));
             phase("zcToZc", () -> zc.transferTo(0, 4096, zcDevNull));
             phase("zcToJdk", () -> zc.transferTo(0, 4096, devNull));
             phase("nioToJdk", () -> jdk.transferTo(0, 4096, devNull));
             phase("zcToFullSocket", () -> zc.transferTo(0, 4096, full));
             phase("nioToFullSocket", () -> jdk.transferTo(0, 4096, full));
+            phase("jdkFileToFullSocket", () -> ZeroCopyChannels.transferTo(jdk, 0, 4096, full));
             // Write readiness: the peer takes 16 KiB, then a transfer of 1 MiB fills what it freed and
             // stops short. One sendfile, as the JDK's; a second would only meet EAGAIN.
             peer.configureBlocking(false);

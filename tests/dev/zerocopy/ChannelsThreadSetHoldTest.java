@@ -1,0 +1,150 @@
+package dev.zerocopy;
+
+import static java.nio.file.StandardOpenOption.CREATE;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.zerocopy.testkit.Drain;
+import dev.zerocopy.testkit.Hashing;
+import dev.zerocopy.testkit.Loopback;
+import dev.zerocopy.testkit.Received;
+import dev.zerocopy.testkit.Sources;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A JDK FileChannel whose transfer's other end is non-blocking is held through the channel's own
+ * set of threads in I/O (as the JDK's transfers hold it), not through a duplicate fd (HeldFd). What
+ * shows it: a POSIX lock on the file survives the transfer (closing a duplicate would drop it,
+ * fcntl(2)), and the JDK's close waits for a thread in the set on the running JDK.
+ */
+class ChannelsThreadSetHoldTest {
+    @TempDir
+    Path dir;
+
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stopPool() {
+        pool.shutdownNow();
+    }
+
+    @Test
+    void aFileLockSurvivesATransferToANonBlockingSocket() throws Exception {
+        byte[] data = Sources.randomBytes(64 * 1024, 31);
+        Path src = Files.write(dir.resolve("src"), data);
+        try (FileChannel in = FileChannel.open(src, READ, WRITE); Loopback pair = Loopback.open(0, 0)) {
+            FileLock lock = in.lock();
+            assertTrue(posixLockHeld(src), "the test's own lock is not in /proc/locks");
+            pair.client.configureBlocking(false);
+            CompletableFuture<Received> got = Drain.toEnd(pair.server);
+            long sent = 0;
+            while (sent < data.length) { // non-blocking: a call takes what the socket has room for
+                sent += ZeroCopyChannels.transferTo(in, sent, data.length - sent, pair.client);
+            }
+            assertTrue(posixLockHeld(src), "the transfer dropped the process's lock on the source");
+            assertTrue(lock.isValid());
+            pair.client.close();
+            assertEquals(new Received(data.length, Hashing.of(data)), got.get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aFileLockSurvivesATransferFromANonBlockingSocket() throws Exception {
+        byte[] data = Sources.randomBytes(64 * 1024, 32);
+        Path dst = dir.resolve("dst");
+        try (FileChannel out = FileChannel.open(dst, CREATE, READ, WRITE); Loopback pair = Loopback.open(0, 0)) {
+            FileLock lock = out.lock();
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    pair.client.write(ByteBuffer.wrap(data));
+                    pair.client.shutdownOutput();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, pool);
+            pair.server.configureBlocking(false);
+            long got = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (got < data.length) {
+                assertTrue(System.nanoTime() < deadline, "only " + got + " bytes arrived");
+                got += ZeroCopyChannels.transferFrom(pair.server, out, got, data.length - got);
+            }
+            writer.get(30, TimeUnit.SECONDS);
+            assertTrue(posixLockHeld(dst), "the transfer dropped the process's lock on the target");
+            assertTrue(lock.isValid());
+            assertEquals(Hashing.of(data), Hashing.of(dst, 0, data.length));
+        }
+    }
+
+    /**
+     * What the hold relies on: a JDK FileChannel's close waits for a thread in its set. If a JDK
+     * stops doing so, this fails and HeldFd must go back to duplicating.
+     */
+    @Test
+    void closingAJdkFileChannelWaitsForAThreadInItsSetOnTheRunningJdk() throws Exception {
+        Path file = Files.write(dir.resolve("f"), new byte[16]);
+        FileChannel ch = FileChannel.open(file, READ);
+        int fd = Fds.of(ch);
+        int index = FdAccess.enterThreadSet(ch);
+        assertNotEquals(FdAccess.NO_THREAD_SET, index, "the running JDK's FileChannelImpl has no thread set");
+        CompletableFuture<Void> closed;
+        try {
+            closed = CompletableFuture.runAsync(() -> {
+                try {
+                    ch.close();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, pool);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (ch.isOpen()) {
+                assertTrue(System.nanoTime() < deadline);
+                Thread.sleep(1);
+            }
+            Thread.sleep(200); // the close's signalAndWait runs now; nothing may close the fd meanwhile
+            assertFalse(closed.isDone(), "close did not wait for the thread in the set");
+            assertEquals(file.toString(), Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString());
+            // A transfer that starts now is refused.
+            try (Loopback pair = Loopback.open(0, 0)) {
+                pair.client.configureBlocking(false);
+                assertThrows(ClosedChannelException.class, () -> ZeroCopyChannels.transferTo(ch, 0, 16, pair.client));
+            }
+        } finally {
+            FdAccess.leaveThreadSet(ch, index);
+        }
+        closed.get(30, TimeUnit.SECONDS);
+    }
+
+    /** Whether /proc/locks lists a POSIX lock of this process on {@code file}'s inode. */
+    private static boolean posixLockHeld(Path file) throws IOException {
+        long inode = (Long) Files.getAttribute(file, "unix:ino");
+        String pid = String.valueOf(ProcessHandle.current().pid());
+        for (String line : Files.readAllLines(Path.of("/proc/locks"))) {
+            // 1: POSIX  ADVISORY  WRITE 1234 08:01:5678 0 EOF
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 6 && f[1].equals("POSIX") && f[4].equals(pid) && f[5].endsWith(":" + inode)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
