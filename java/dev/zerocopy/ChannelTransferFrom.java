@@ -80,7 +80,7 @@ final class ChannelTransferFrom {
                     st.last = TransferMethod.READ_WRITE;
                     return n;
                 }
-                return fromStream(src, HeldFd.fd(in), dst, HeldFd.fd(out), position, count, kind, forced, st);
+                return fromStream(src, HeldFd.fd(in), dst, out, position, count, kind, forced, st);
             } finally {
                 HeldFd.release(src, in, false);
             }
@@ -163,8 +163,9 @@ final class ChannelTransferFrom {
      * A blocking-mode source whose fd would block (a virtual thread's) is waited on in a JDK read
      * of the next few bytes, then splicing resumes: the transfer ends only at count or end of stream.
      */
-    private static long fromStream(ReadableByteChannel src, int inFd, FileChannel dst, int outFd, long position, long count,
+    private static long fromStream(ReadableByteChannel src, int inFd, FileChannel dst, long out, long position, long count,
                                    ChannelKind kind, TransferMethod forced, ThreadTransferState st) throws IOException {
+        int outFd = HeldFd.fd(out);
         if (forced == TransferMethod.COPY_FILE_RANGE) {
             throw new UnsupportedOperationException("COPY_FILE_RANGE reads files only, not " + src.getClass().getName());
         }
@@ -185,7 +186,19 @@ final class ChannelTransferFrom {
                     break;
                 }
                 long chunk = Math.min(count - done, ChannelTransferTo.CHUNK);
-                long n = spliceFrom(inFd, outFd, position + done, chunk, pipe);
+                int entry = HeldFd.beginCall(dst, out);
+                if (entry == HeldFd.CLOSED) {
+                    if (done > 0) {
+                        break;
+                    }
+                    throw new AsynchronousCloseException();
+                }
+                long n;
+                try {
+                    n = spliceFrom(inFd, outFd, position + done, chunk, pipe);
+                } finally {
+                    HeldFd.endCall(dst, entry);
+                }
                 st.last = TransferMethod.SPLICE;
                 done += n;
                 if (n < chunk) {

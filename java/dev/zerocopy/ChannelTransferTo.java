@@ -74,10 +74,10 @@ final class ChannelTransferTo {
                     return n;
                 }
                 TransferMethod[] plan = kind == ChannelKind.FILE || kind == ChannelKind.APPEND_FILE ? FILE_PLAN : STREAM_PLAN;
-                long done = transfer(src, HeldFd.fd(in), position, count, target, HeldFd.fd(out), kind, forced, plan, st);
+                long done = transfer(src, in, position, count, target, HeldFd.fd(out), kind, forced, plan, st);
                 if (done == 0 && count > 0 && forced == null && size == 0) {
                     // Read as JDK 21+ does, with a plain read+write (JDK 17 returns 0 here).
-                    done = transfer(src, HeldFd.fd(in), position, count, target, HeldFd.fd(out), kind, null, SIZELESS_PLAN, st);
+                    done = transfer(src, in, position, count, target, HeldFd.fd(out), kind, null, SIZELESS_PLAN, st);
                 }
                 return done;
             } finally {
@@ -94,9 +94,10 @@ final class ChannelTransferTo {
      * or pipe whose fd would block (a virtual thread's, see {@link VirtualThreads}) is waited on in a
      * JDK write, then the native path resumes: it gets its whole transfer, and no carrier is pinned.
      */
-    private static long transfer(FileChannel src, int inFd, long position, long count, WritableByteChannel target, int outFd,
+    private static long transfer(FileChannel src, long in, long position, long count, WritableByteChannel target, int outFd,
                                  ChannelKind kind, TransferMethod forced, TransferMethod[] plan, ThreadTransferState st)
             throws IOException {
+        int inFd = HeldFd.fd(in);
         boolean waits = VirtualThreads.isBlockingSelectable(target);
         boolean once = target instanceof SelectableChannel && !waits;
         if (waits) {
@@ -110,28 +111,39 @@ final class ChannelTransferTo {
             }
             long chunk = Math.min(count - done, CHUNK);
             long moved = 0;
-            while (true) {
-                TransferMethod m = forced;
-                if (m == null) {
-                    while (plan[step] != TransferMethod.READ_WRITE && Refusals.isRefused(Refusals.Direction.TO, kind, plan[step])) {
+            int entry = HeldFd.beginCall(src, in);
+            if (entry == HeldFd.CLOSED) {
+                if (done > 0) {
+                    break;
+                }
+                throw new AsynchronousCloseException();
+            }
+            try {
+                while (true) {
+                    TransferMethod m = forced;
+                    if (m == null) {
+                        while (plan[step] != TransferMethod.READ_WRITE && Refusals.isRefused(Refusals.Direction.TO, kind, plan[step])) {
+                            step++;
+                        }
+                        m = plan[step];
+                    }
+                    try {
+                        moved += once && m == TransferMethod.SENDFILE
+                                ? sendfileOnce(inFd, outFd, position + done + moved, chunk - moved)
+                                : NativeZeroCopy.transfer(m, inFd, outFd, position + done + moved, chunk - moved);
+                        st.last = m;
+                        break;
+                    } catch (ErrnoException e) {
+                        moved += e.bytesTransferred();
+                        if (forced != null || m == TransferMethod.READ_WRITE || !Refusals.isRefusal(e, kind)) {
+                            throw ChannelFailures.withTotal(e, done + moved);
+                        }
+                        Refusals.refuse(Refusals.Direction.TO, kind, m, e);
                         step++;
                     }
-                    m = plan[step];
                 }
-                try {
-                    moved += once && m == TransferMethod.SENDFILE
-                            ? sendfileOnce(inFd, outFd, position + done + moved, chunk - moved)
-                            : NativeZeroCopy.transfer(m, inFd, outFd, position + done + moved, chunk - moved);
-                    st.last = m;
-                    break;
-                } catch (ErrnoException e) {
-                    moved += e.bytesTransferred();
-                    if (forced != null || m == TransferMethod.READ_WRITE || !Refusals.isRefusal(e, kind)) {
-                        throw ChannelFailures.withTotal(e, done + moved);
-                    }
-                    Refusals.refuse(Refusals.Direction.TO, kind, m, e);
-                    step++;
-                }
+            } finally {
+                HeldFd.endCall(src, entry);
             }
             done += moved;
             if (moved < chunk) {

@@ -26,10 +26,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * fd (SocketChannelImpl.implCloseNonBlockingMode, JDK 17 and 25), and changing its blocking mode
  * takes it too, so holding it costs no syscall either and the channel's own fd is used. A JDK
  * FileChannel whose transfer's other end is a non-blocking channel is held as the JDK's own
- * transfers hold it: the thread enters the channel's thread set, whose close signals it and waits
- * for it to leave before closing the fd (FileChannelImpl.beforeTransfer, NativeThreadSet); only
- * with a non-blocking other end, because this library's native loops retry EINTR and so a call
- * blocked on the other end would hold that close up. Any other JDK channel is duplicated with
+ * transfers hold it: around each native call the thread enters the channel's thread set, whose
+ * close signals it and waits for it to leave before closing the fd (FileChannelImpl.beforeTransfer,
+ * NativeThreadSet); only with a non-blocking other end, because this library's native loops retry
+ * EINTR and so a call blocked on the other end would hold that close up. Any other JDK channel is duplicated with
  * F_DUPFD_CLOEXEC for the call and checked to be still open after the dup (the JDK marks a
  * channel closed before it closes its fd, so an open channel after the dup means the duplicate
  * names the channel's file or socket); the duplicate is closed on release. Closing a duplicate
@@ -48,13 +48,13 @@ final class HeldFd {
     static final int PARTIAL = 0x20;
     /** Java only: held by the channel's own I/O lock, not by a duplicate (nothing to close). */
     static final int LOCKED = 0x40;
-    /** Java only: held by the channel's thread set; the set's index is in the bits above INDEX_SHIFT. */
+    /** Java only: held by entering the channel's thread set around each native call ({@link #beginCall}). */
     static final int THREAD_SET = 0x80;
     private static final int KIND_MASK = 0xff;
-    private static final int INDEX_SHIFT = 16;
-    /** Added to the thread set's index so that the JDK's negative ones (JDK 25: -99 for a virtual thread) fit. */
-    private static final int INDEX_BIAS = 128;
-    private static final int INDEX_LIMIT = 0x7fff - INDEX_BIAS;
+    /** {@link #beginCall}: nothing was entered. */
+    static final int NOT_ENTERED = Integer.MIN_VALUE;
+    /** {@link #beginCall}: the channel was closed since the transfer began; nothing was entered. */
+    static final int CLOSED = Integer.MIN_VALUE + 1;
     static final int KIND_SHIFT = 8;
     private static final int KIND_FILE = 1;
     private static final int KIND_FIFO = 2;
@@ -220,21 +220,23 @@ final class HeldFd {
     }
 
     /**
-     * Holds a JDK FileChannel by entering its thread set, as FileChannelImpl.beforeTransfer does;
-     * NONE, with the set left, if the JDK has no such set or the index does not fit.
+     * Holds a JDK FileChannel through its thread set: the fd is read (and described, once per
+     * channel) while the thread is in the set, and every native call on it enters the set again
+     * ({@link #beginCall}). Only around native calls: a JDK operation on the channel by a thread in
+     * its set that sees an interrupt closes the channel from that thread, and the close would then
+     * wait for the thread itself (NativeThreadSet.signalAndWait). NONE if the JDK has no such set.
      */
     private static long holdByThreadSet(FileChannel ch) throws IOException {
         int index = FdAccess.enterThreadSet(ch);
         if (index == FdAccess.NO_THREAD_SET) {
             return NONE;
         }
-        boolean held = false;
         try {
             if (!ch.isOpen()) {
                 throw new AsynchronousCloseException(); // open when the transfer began
             }
             int fd = FdAccess.channelFd(ch);
-            if (fd < 0 || index + INDEX_BIAS < 0 || index > INDEX_LIMIT) {
+            if (fd < 0) {
                 return NONE;
             }
             Integer described = DESCRIBED.get(ch);
@@ -244,17 +246,39 @@ final class HeldFd {
             } else {
                 long r = NativeLibrary.shim().zc_chan_describe(fd);
                 if (r < 0) {
-                    throw Errors.ofSyscall(r, "fcntl", fd);
+                    throw Errors.callFailed(r, "describe fd " + fd);
                 }
                 desc = (int) r;
                 DESCRIBED.put(ch, desc);
             }
-            held = true;
-            return of(fd, desc | THREAD_SET | (index + INDEX_BIAS) << INDEX_SHIFT);
+            return of(fd, desc | THREAD_SET);
         } finally {
-            if (!held) {
-                FdAccess.leaveThreadSet(ch, index);
-            }
+            FdAccess.leaveThreadSet(ch, index);
+        }
+    }
+
+    /**
+     * Before one native call on a hold: a thread-set hold enters the channel's set and checks that
+     * the channel is still open (FileChannelImpl.beforeTransfer's order), so its close waits for
+     * {@link #endCall}. Returns what to pass to endCall, NOT_ENTERED for the other holds, or
+     * CLOSED (nothing entered) if the channel was closed since the transfer began.
+     */
+    static int beginCall(Channel ch, long held) {
+        if (!hasFd(held) || (desc(held) & THREAD_SET) == 0) {
+            return NOT_ENTERED;
+        }
+        int index = FdAccess.enterThreadSet(ch);
+        if (!ch.isOpen()) {
+            FdAccess.leaveThreadSet(ch, index);
+            return CLOSED;
+        }
+        return index;
+    }
+
+    /** After the native call that {@link #beginCall} returned {@code entry} for. */
+    static void endCall(Channel ch, int entry) {
+        if (entry != NOT_ENTERED && entry != CLOSED) {
+            FdAccess.leaveThreadSet(ch, entry);
         }
     }
 
@@ -265,7 +289,7 @@ final class HeldFd {
         } else if (hasFd(held) && (desc(held) & LOCKED) != 0) {
             FdAccess.channelLock(ch, writes).unlock();
         } else if (hasFd(held) && (desc(held) & THREAD_SET) != 0) {
-            FdAccess.leaveThreadSet(ch, (desc(held) >>> INDEX_SHIFT) - INDEX_BIAS);
+            return; // entered around each native call only
         } else if (hasFd(held)) {
             NativeLibrary.shim().zc_chan_close(fd(held));
         }

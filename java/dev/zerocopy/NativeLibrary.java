@@ -45,12 +45,21 @@ final class NativeLibrary {
     static {
         Shim shim = null;
         Throwable cause = null;
+        // Loading reads and writes files through NIO channels (the jar's resources, jnr-ffi's
+        // provider), which an interrupted thread's first I/O closes with ClosedByInterruptException:
+        // the first use on an interrupted thread would leave the library unavailable for the whole
+        // process. The status is put back for the caller's own code to see.
+        boolean interrupted = Thread.interrupted();
         try {
             shim = load();
             shim.zc_pipe_configure(Integer.getInteger(PIPE_SIZE_PROPERTY, DEFAULT_PIPE_SIZE));
         } catch (Throwable t) {
             shim = null;
             cause = t;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         SHIM = shim;
         CAUSE = cause;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.zerocopy.testkit.Drain;
@@ -16,11 +17,13 @@ import dev.zerocopy.testkit.Received;
 import dev.zerocopy.testkit.Sources;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -132,6 +135,28 @@ class ChannelsThreadSetHoldTest {
             FdAccess.leaveThreadSet(ch, index);
         }
         closed.get(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * A thread interrupted before a transfer closes the file channel and gets
+     * ClosedByInterruptException, as with the JDK's own: the close must not wait for the thread
+     * itself in the channel's thread set (the set is entered around native calls only).
+     */
+    @Test
+    void anInterruptedTransferClosesTheFileChannelWithoutWaitingForItself() {
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+            Path src = Files.write(dir.resolve("src"), new byte[4096]);
+            try (FileChannel in = FileChannel.open(src, READ); Loopback pair = Loopback.open(0, 0)) {
+                pair.client.configureBlocking(false);
+                Thread.currentThread().interrupt();
+                try {
+                    assertThrows(ClosedByInterruptException.class, () -> ZeroCopyChannels.transferTo(in, 0, 4096, pair.client));
+                } finally {
+                    Thread.interrupted();
+                }
+                assertFalse(in.isOpen());
+            }
+        });
     }
 
     /** Whether /proc/locks lists a POSIX lock of this process on {@code file}'s inode. */

@@ -93,6 +93,20 @@ class LibraryLoadingTest {
         assertFalse(r.stderr().contains("WARNING"), r.stderr());
     }
 
+    /**
+     * The first use of the library on an interrupted thread: it loads all the same (loading does
+     * file I/O through NIO channels, which an interrupt closes), and the interrupt is kept for the
+     * caller. It used to leave the library unavailable for the process.
+     */
+    @Test
+    void firstUseOnAnInterruptedThreadLoadsAndKeepsTheInterrupt() throws Exception {
+        ChildJvm.Result r = ChildJvm.run(ChildJvm.javaArgs(ChildJvm.classPath(), List.of(), LoadChild.class, "interrupted"),
+                Duration.ofSeconds(60));
+        assertEquals("true", r.value("available"), r.describe());
+        assertEquals("true", r.value("stillInterrupted"), r.describe());
+        assertEquals("returned 0", r.value("transfer"), r.describe());
+    }
+
     /** C stubs for every method of the binding, zc_abi_version answering abi, except the one left out. */
     private static String stubs(int abi, String leftOut) {
         StringBuilder c = new StringBuilder("#include <stdint.h>\n");
