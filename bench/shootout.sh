@@ -14,7 +14,8 @@
 # machine CPU per request (all CPUs' busy ticks from /proc/stat, wrk's included: on loopback the
 # receiver's TCP work runs in softirq on whichever side's CPU the packet arrives, and this kernel's
 # tick accounting charges it to the process running there, so server CPU alone can move between
-# server and client as the send pattern changes):
+# server and client as the send pattern changes) and client CPU per request (busy ticks of wrk's
+# CPU, softirq included):
 # the median over rounds and [min-max]; and the ratios zerocopy/netty and zerocopy/nio (median of
 # the per-round ratios), marked significant when the two samples differ by a two-sided exact
 # Mann-Whitney U test at p < 0.05 and `~` otherwise (the rule of the compare tool, implemented
@@ -90,21 +91,21 @@ TICK=$(getconf CLK_TCK)
 cpu_ticks() { # utime + stime of the whole process (fields 14 and 15 of /proc/pid/stat, after the comm field)
   sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }
-machine_ticks() { # busy ticks of all CPUs: user, nice, system, irq, softirq (not idle, iowait, steal)
-  awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat
+machine_ticks() { # busy ticks of all CPUs, then of the client's CPU: user, nice, system, irq, softirq (not idle, iowait, steal)
+  awk -v c="cpu$CLIENT_CPU" '$1 == "cpu" { m = $2 + $3 + $4 + $7 + $8 } $1 == c { k = $2 + $3 + $4 + $7 + $8 } END { print m, k }' /proc/stat
 }
-one_run() { # server size duration -> "requests rps cpu_ticks machine_ticks"
-  local s=$1 size=$2 d=$3 c0 c1 m0 m1 out
-  c0=$(cpu_ticks "${PID[$s]}"); m0=$(machine_ticks)
+one_run() { # server size duration -> "requests rps cpu_ticks machine_ticks client_cpu_ticks"
+  local s=$1 size=$2 d=$3 c0 c1 m0 m1 k0 k1 out
+  c0=$(cpu_ticks "${PID[$s]}"); read -r m0 k0 <<< "$(machine_ticks)"
   out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"$d" "http://127.0.0.1:${PORT[$s]}/f$size")
-  c1=$(cpu_ticks "${PID[$s]}"); m1=$(machine_ticks)
+  c1=$(cpu_ticks "${PID[$s]}"); read -r m1 k1 <<< "$(machine_ticks)"
   if grep -q 'Non-2xx' <<< "$out"; then
     echo "shootout: $s f$size: responses other than 200:" >&2; echo "$out" >&2; exit 1
   fi
   if grep -q 'Socket errors' <<< "$out"; then # timeouts on an overloaded machine: say so, keep the figure
     echo "shootout: warning: $s f$size: $(grep 'Socket errors' <<< "$out")" >&2
   fi
-  echo "$(awk '/requests in/ { print $1 }' <<< "$out") $(awk '/^Requests\/sec/ { print $2 }' <<< "$out") $((c1 - c0)) $((m1 - m0))"
+  echo "$(awk '/requests in/ { print $1 }' <<< "$out") $(awk '/^Requests\/sec/ { print $2 }' <<< "$out") $((c1 - c0)) $((m1 - m0)) $((k1 - k0))"
 }
 
 echo "== warm-up (JIT): 3 s per server and size, untimed" >&2
@@ -145,10 +146,10 @@ python3 - "$RESULTS" "$TICK" <<'EOF'
 import itertools, statistics, sys
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 tick = int(sys.argv[2])
-data = {}  # (size, server) -> {round: (rps, server us_per_req, machine us_per_req)}
-for r, size, s, reqs, rps, ticks, mticks in rows:
+data = {}  # (size, server) -> {round: (rps, server, machine, client CPU us per request)}
+for r, size, s, reqs, rps, ticks, mticks, kticks in rows:
     data.setdefault((int(size), s), {})[int(r)] = (float(rps), int(ticks) / tick * 1e6 / int(reqs),
-                                                   int(mticks) / tick * 1e6 / int(reqs))
+                                                   int(mticks) / tick * 1e6 / int(reqs), int(kticks) / tick * 1e6 / int(reqs))
 
 def mwu_p(a, b):
     """Two-sided exact Mann-Whitney U p-value (permutation distribution of the rank sum, midranks for ties)."""
@@ -198,6 +199,12 @@ print("|---|---|---|---|---|---|")
 for n in sizes:
     print(f"| {human(n)} | {cell(n, 'zerocopy', 2, '{:.1f}')} | {cell(n, 'nio', 2, '{:.1f}')} | {cell(n, 'netty', 2, '{:.1f}')} "
           f"| {ratio(n, 'zerocopy', 'netty', 2)} | {ratio(n, 'zerocopy', 'nio', 2)} |")
+print()
+print("| file | client CPU us/req (wrk's CPU), zerocopy | nio | Netty epoll | zc/Netty | zc/nio |")
+print("|---|---|---|---|---|---|")
+for n in sizes:
+    print(f"| {human(n)} | {cell(n, 'zerocopy', 3, '{:.1f}')} | {cell(n, 'nio', 3, '{:.1f}')} | {cell(n, 'netty', 3, '{:.1f}')} "
+          f"| {ratio(n, 'zerocopy', 'netty', 3)} | {ratio(n, 'zerocopy', 'nio', 3)} |")
 print()
 print("Ratios: median of the per-round ratios; `~` when a two-sided exact Mann-Whitney U test of the two samples gives p >= 0.05.")
 EOF
