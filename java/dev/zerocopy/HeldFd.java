@@ -51,6 +51,8 @@ final class HeldFd {
     /** Java only: held by entering the channel's thread set around each native call ({@link #beginCall}). */
     static final int THREAD_SET = 0x80;
     private static final int KIND_MASK = 0xff;
+    /** Whether a JDK FileChannel's thread set was entered once: this JDK has the set. */
+    private static volatile boolean threadSetSeen;
     /** {@link #beginCall}: nothing was entered. */
     static final int NOT_ENTERED = Integer.MIN_VALUE;
     /** {@link #beginCall}: the channel was closed since the transfer began; nothing was entered. */
@@ -220,38 +222,42 @@ final class HeldFd {
     }
 
     /**
-     * Holds a JDK FileChannel through its thread set: the fd is read (and described, once per
-     * channel) while the thread is in the set, and every native call on it enters the set again
-     * ({@link #beginCall}). Only around native calls: a JDK operation on the channel by a thread in
-     * its set that sees an interrupt closes the channel from that thread, and the close would then
-     * wait for the thread itself (NativeThreadSet.signalAndWait). NONE if the JDK has no such set.
+     * Holds a JDK FileChannel through its thread set: every native call on its fd enters the set
+     * and checks that the channel is still open ({@link #beginCall}), which is what makes the number
+     * read here trustworthy then. Only around native calls: a JDK operation on the channel by a
+     * thread in its set that sees an interrupt closes the channel from that thread, and the close
+     * would then wait for the thread itself (NativeThreadSet.signalAndWait). The first hold of a
+     * channel describes its fd inside the set (a syscall on the number). NONE if the JDK has no
+     * such set.
      */
     private static long holdByThreadSet(FileChannel ch) throws IOException {
+        Integer described = DESCRIBED.get(ch);
+        if (described != null && threadSetSeen) {
+            int fd = FdAccess.channelFd(ch);
+            if (fd < 0) {
+                throw new AsynchronousCloseException(); // open when the transfer began
+            }
+            return of(fd, described | THREAD_SET);
+        }
         int index = FdAccess.enterThreadSet(ch);
         if (index == FdAccess.NO_THREAD_SET) {
             return NONE;
         }
+        threadSetSeen = true;
         try {
             if (!ch.isOpen()) {
-                throw new AsynchronousCloseException(); // open when the transfer began
+                throw new AsynchronousCloseException();
             }
             int fd = FdAccess.channelFd(ch);
             if (fd < 0) {
                 return NONE;
             }
-            Integer described = DESCRIBED.get(ch);
-            int desc;
-            if (described != null) {
-                desc = described;
-            } else {
-                long r = NativeLibrary.shim().zc_chan_describe(fd);
-                if (r < 0) {
-                    throw Errors.callFailed(r, "describe fd " + fd);
-                }
-                desc = (int) r;
-                DESCRIBED.put(ch, desc);
+            long r = NativeLibrary.shim().zc_chan_describe(fd);
+            if (r < 0) {
+                throw Errors.callFailed(r, "describe fd " + fd);
             }
-            return of(fd, desc | THREAD_SET);
+            DESCRIBED.put(ch, (int) r);
+            return of(fd, (int) r | THREAD_SET);
         } finally {
             FdAccess.leaveThreadSet(ch, index);
         }

@@ -30,20 +30,28 @@ public final class DupFailureChild {
             loadLibraryClasses(); // a full fd table cannot open a class file: load them all now
             System.out.println("second=" + ZeroCopyChannels.transferTo(src, 0, 12345, devNull));
             List<FileChannel> filler = new ArrayList<>();
-            try {
-                while (true) {
-                    filler.add(FileChannel.open(Path.of("/dev/null")));
-                }
-            } catch (IOException full) {
-                System.out.println("filled=" + filler.size());
-            }
+            fill(filler);
+            System.out.println("filled=" + filler.size());
+            fill(filler); // again right before each call: the JVM may have closed an fd of its own meanwhile
             report("transferTo", () -> ZeroCopyChannels.transferTo(src, 0, 100, devNull));
+            fill(filler);
             report("wrap", () -> ZeroCopyFileChannel.wrap(src));
             for (FileChannel f : filler) {
                 f.close();
             }
         }
         System.out.println("done=true");
+    }
+
+    /** Opens /dev/null until the descriptor table is full. */
+    private static void fill(List<FileChannel> filler) {
+        try {
+            while (true) {
+                filler.add(FileChannel.open(Path.of("/dev/null")));
+            }
+        } catch (IOException full) {
+            // EMFILE: no free descriptor is left
+        }
     }
 
     /** Loads (without initializing) every class of the library, from its classes directory or jar. */
