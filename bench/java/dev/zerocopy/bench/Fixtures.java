@@ -79,13 +79,28 @@ final class Fixtures {
 
         static Target open(String kind) throws IOException {
             switch (kind) {
-                case "tcp":
-                case "tcp-nonblocking": { // non-blocking: a selector's socket; a call may take 0 bytes when full
+                case "tcp-full": { // a selector's socket whose peer does not read: every call meets EAGAIN
                     try (ServerSocketChannel server = ServerSocketChannel.open()) {
                         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
                         SocketChannel sender = SocketChannel.open(server.getLocalAddress());
                         SocketChannel receiver = server.accept();
-                        sender.configureBlocking(kind.equals("tcp"));
+                        sender.configureBlocking(false);
+                        ByteBuffer junk = ByteBuffer.allocateDirect(1 << 16);
+                        for (int idle = 0; idle < 50; ) {
+                            junk.clear();
+                            idle = sender.write(junk) == 0 ? idle + 1 : 0;
+                        }
+                        return new Target(sender, () -> {
+                            sender.close();
+                            receiver.close();
+                        }, null);
+                    }
+                }
+                case "tcp": {
+                    try (ServerSocketChannel server = ServerSocketChannel.open()) {
+                        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                        SocketChannel sender = SocketChannel.open(server.getLocalAddress());
+                        SocketChannel receiver = server.accept();
                         return new Target(sender, () -> {
                             sender.close();
                             receiver.close();
