@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.DaemonPool;
 import dev.zerocopy.testkit.Drain;
 import dev.zerocopy.testkit.Hashing;
 import dev.zerocopy.testkit.Loopback;
@@ -21,14 +22,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,12 +41,8 @@ class ChannelsSocketLockTest {
     Path dir;
 
     /** Own threads: the common pool may have one, and these tasks block on purpose. */
-    private final ExecutorService pool = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopPool() {
-        pool.shutdownNow();
-    }
+    @RegisterExtension
+    static final DaemonPool POOL = new DaemonPool();
 
     /** Waits until {@code task} is blocked on {@code lock}; fails if it finished without waiting for it. */
     private static void awaitQueued(ReentrantLock lock, Future<?> task, String what) throws InterruptedException {
@@ -71,7 +66,7 @@ class ChannelsSocketLockTest {
             lock.lock();
             CompletableFuture<Long> sent;
             try {
-                sent = CompletableFuture.supplyAsync(() -> transferTo(in, data.length, pair.client), pool);
+                sent = CompletableFuture.supplyAsync(() -> transferTo(in, data.length, pair.client), POOL);
                 awaitQueued(lock, sent, "the transfer");
             } finally {
                 lock.unlock();
@@ -96,7 +91,7 @@ class ChannelsSocketLockTest {
             lock.lock();
             CompletableFuture<Long> received;
             try {
-                received = CompletableFuture.supplyAsync(() -> transferFrom(out, pair.server, data.length), pool);
+                received = CompletableFuture.supplyAsync(() -> transferFrom(out, pair.server, data.length), POOL);
                 awaitQueued(lock, received, "the transfer");
             } finally {
                 lock.unlock();
@@ -127,7 +122,7 @@ class ChannelsSocketLockTest {
             lock.lock();
             CompletableFuture<Void> closed;
             try {
-                closed = CompletableFuture.runAsync(() -> close(pair.client), pool);
+                closed = CompletableFuture.runAsync(() -> close(pair.client), POOL);
                 awaitQueued(lock, closed, "close");
                 assertFalse(pair.client.isOpen(), "the channel is marked closed before the wait");
                 // The fd is still the socket while the lock is held: no other open() can get its number.
@@ -156,7 +151,7 @@ class ChannelsSocketLockTest {
             ReentrantLock lock = FdAccess.channelLock(pair.client, true);
             lock.lock();
             try {
-                assertEquals(data.length, CompletableFuture.supplyAsync(() -> transferTo(in, data.length, pair.client), pool)
+                assertEquals(data.length, CompletableFuture.supplyAsync(() -> transferTo(in, data.length, pair.client), POOL)
                         .get(30, TimeUnit.SECONDS));
             } finally {
                 lock.unlock();
@@ -176,9 +171,9 @@ class ChannelsSocketLockTest {
             CompletableFuture<Long> sent;
             CompletableFuture<Void> closed;
             try {
-                sent = CompletableFuture.supplyAsync(() -> transferTo(in, 4096, pair.client), pool);
+                sent = CompletableFuture.supplyAsync(() -> transferTo(in, 4096, pair.client), POOL);
                 awaitQueued(lock, sent, "the transfer");
-                closed = CompletableFuture.runAsync(() -> close(pair.client), pool);
+                closed = CompletableFuture.runAsync(() -> close(pair.client), POOL);
                 while (lock.getQueueLength() < 2) { // the close marks the channel closed, then waits too
                     assertFalse(closed.isDone(), "close did not wait for the write lock");
                     Thread.sleep(1);

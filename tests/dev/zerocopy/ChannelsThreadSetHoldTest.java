@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.zerocopy.testkit.DaemonPool;
 import dev.zerocopy.testkit.Drain;
 import dev.zerocopy.testkit.Hashing;
 import dev.zerocopy.testkit.Loopback;
@@ -25,12 +26,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,12 +42,9 @@ class ChannelsThreadSetHoldTest {
     @TempDir
     Path dir;
 
-    private final ExecutorService pool = Executors.newCachedThreadPool();
-
-    @AfterEach
-    void stopPool() {
-        pool.shutdownNow();
-    }
+    /** Own threads: the common pool may have one, and these tasks block on purpose. */
+    @RegisterExtension
+    static final DaemonPool POOL = new DaemonPool();
 
     @Test
     void aFileLockSurvivesATransferToANonBlockingSocket() throws Exception {
@@ -83,7 +79,7 @@ class ChannelsThreadSetHoldTest {
                 } catch (IOException e) {
                     throw new RuntimeException(e);
                 }
-            }, pool);
+            }, POOL);
             pair.server.configureBlocking(false);
             long got = 0;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -117,7 +113,7 @@ class ChannelsThreadSetHoldTest {
                 } catch (IOException e) {
                     throw new RuntimeException(e);
                 }
-            }, pool);
+            }, POOL);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (ch.isOpen()) {
                 assertTrue(System.nanoTime() < deadline);

@@ -1,6 +1,7 @@
 package dev.zerocopy.testkit;
 
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * A cached pool of daemon threads for one test class, shut down after its last test: register it
  * with {@code @RegisterExtension static final DaemonPool POOL = new DaemonPool();}.
  */
-public final class DaemonPool implements AfterAllCallback {
+public final class DaemonPool implements AfterAllCallback, Executor {
     /**
      * Daemon threads: if a transfer ever hung in native code (the thread cannot be stopped), the
      * test fails on its timeout and the JVM can still exit.
@@ -32,6 +33,12 @@ public final class DaemonPool implements AfterAllCallback {
 
     public Future<?> submit(Runnable task) {
         return pool.submit(task);
+    }
+
+    /** For CompletableFuture.supplyAsync(task, pool). */
+    @Override
+    public void execute(Runnable task) {
+        pool.execute(task);
     }
 
     @Override
