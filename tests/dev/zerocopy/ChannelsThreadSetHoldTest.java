@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.zerocopy.testkit.DaemonPool;
 import dev.zerocopy.testkit.Drain;
@@ -48,8 +49,12 @@ class ChannelsThreadSetHoldTest {
 
     @Test
     void aFileLockSurvivesATransferToANonBlockingSocket() throws Exception {
+        lockSurvivesTransferTo("src");
+    }
+
+    private void lockSurvivesTransferTo(String name) throws Exception {
         byte[] data = Sources.randomBytes(64 * 1024, 31);
-        Path src = Files.write(dir.resolve("src"), data);
+        Path src = Files.write(dir.resolve(name), data);
         try (FileChannel in = FileChannel.open(src, READ, WRITE); Loopback pair = Loopback.open(0, 0)) {
             FileLock lock = in.lock();
             assertTrue(posixLockHeld(src), "the test's own lock is not in /proc/locks");
@@ -100,7 +105,42 @@ class ChannelsThreadSetHoldTest {
      */
     @Test
     void closingAJdkFileChannelWaitsForAThreadInItsSetOnTheRunningJdk() throws Exception {
-        Path file = Files.write(dir.resolve("f"), new byte[16]);
+        closeWaitsForAThreadInTheSet("f");
+    }
+
+    /**
+     * On a virtual thread (JDK 21+): the JDK's thread set counts a virtual thread apart from the
+     * platform ones (JDK 25: NativeThreadSet.otherThreads, not signalled), and its close waits for
+     * it all the same; a transfer from a JDK FileChannel to a non-blocking socket keeps its lock.
+     */
+    @Test
+    void onAVirtualThreadTheHoldWorksAndTheCloseWaits() throws Exception {
+        assumeTrue(Runtime.version().feature() >= 21, "virtual threads need JDK 21+");
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Object builder = Thread.class.getMethod("ofVirtual").invoke(null); // compiles for JDK 17
+        Thread vt = (Thread) Class.forName("java.lang.Thread$Builder").getMethod("start", Runnable.class)
+                .invoke(builder, (Runnable) () -> {
+                    try {
+                        lockSurvivesTransferTo("vsrc");
+                        closeWaitsForAThreadInTheSet("vf");
+                        done.complete(null);
+                    } catch (Throwable t) {
+                        done.completeExceptionally(t);
+                    }
+                });
+        try {
+            done.get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof AssertionError) {
+                throw (AssertionError) e.getCause();
+            }
+            throw e;
+        }
+        vt.join();
+    }
+
+    private void closeWaitsForAThreadInTheSet(String name) throws Exception {
+        Path file = Files.write(dir.resolve(name), new byte[16]);
         FileChannel ch = FileChannel.open(file, READ);
         int fd = Fds.of(ch);
         int index = FdAccess.enterThreadSet(ch);
