@@ -186,12 +186,9 @@ final class ChannelTransferFrom {
                     break;
                 }
                 long chunk = Math.min(count - done, ChannelTransferTo.CHUNK);
-                int entry = HeldFd.beginCall(dst, out);
+                int entry = HeldFd.beginCall(dst, out, done);
                 if (entry == HeldFd.CLOSED) {
-                    if (done > 0) {
-                        break;
-                    }
-                    throw new AsynchronousCloseException();
+                    break; // closed since: what moved is returned
                 }
                 long n;
                 try {

@@ -111,12 +111,9 @@ final class ChannelTransferTo {
             }
             long chunk = Math.min(count - done, CHUNK);
             long moved = 0;
-            int entry = HeldFd.beginCall(src, in);
+            int entry = HeldFd.beginCall(src, in, done);
             if (entry == HeldFd.CLOSED) {
-                if (done > 0) {
-                    break;
-                }
-                throw new AsynchronousCloseException();
+                break; // closed since: what moved is returned
             }
             try {
                 while (true) {

@@ -267,15 +267,21 @@ final class HeldFd {
      * Before one native call on a hold: a thread-set hold enters the channel's set and checks that
      * the channel is still open (FileChannelImpl.beforeTransfer's order), so its close waits for
      * {@link #endCall}. Returns what to pass to endCall, NOT_ENTERED for the other holds, or
-     * CLOSED (nothing entered) if the channel was closed since the transfer began.
+     * CLOSED (nothing entered) if the channel was closed since the transfer began and {@code done}
+     * bytes, more than 0, are to be returned (as {@link Interrupts#stop} does between chunks).
+     *
+     * @throws AsynchronousCloseException if the channel was closed and nothing moved yet
      */
-    static int beginCall(Channel ch, long held) {
+    static int beginCall(Channel ch, long held, long done) throws AsynchronousCloseException {
         if (!hasFd(held) || (desc(held) & THREAD_SET) == 0) {
             return NOT_ENTERED;
         }
         int index = FdAccess.enterThreadSet(ch);
         if (!ch.isOpen()) {
             FdAccess.leaveThreadSet(ch, index);
+            if (done == 0) {
+                throw new AsynchronousCloseException();
+            }
             return CLOSED;
         }
         return index;

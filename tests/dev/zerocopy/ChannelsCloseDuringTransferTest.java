@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.Channel;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
@@ -91,23 +92,7 @@ class ChannelsCloseDuringTransferTest {
                 return add(close, pipe.sink());
             }
             default: {
-                FileChannel f = add(close, FileChannel.open(newFile(new byte[0]), WRITE));
-                return new WritableByteChannel() { // a user channel: no fd
-                    @Override
-                    public int write(ByteBuffer src) throws IOException {
-                        return f.write(src);
-                    }
-
-                    @Override
-                    public boolean isOpen() {
-                        return f.isOpen();
-                    }
-
-                    @Override
-                    public void close() throws IOException {
-                        f.close();
-                    }
-                };
+                return new NoFdChannel(add(close, FileChannel.open(newFile(new byte[0]), WRITE)));
             }
         }
     }
@@ -129,28 +114,41 @@ class ChannelsCloseDuringTransferTest {
                 return add(close, pipe.source());
             }
             default: {
-                FileChannel f = add(close, FileChannel.open(newFile(new byte[SIZE]), READ));
-                return new ReadableByteChannel() {
-                    @Override
-                    public int read(ByteBuffer dst) throws IOException {
-                        return f.read(dst);
-                    }
-
-                    @Override
-                    public boolean isOpen() {
-                        return f.isOpen();
-                    }
-
-                    @Override
-                    public void close() throws IOException {
-                        f.close();
-                    }
-                };
+                return new NoFdChannel(add(close, FileChannel.open(newFile(new byte[SIZE]), READ)));
             }
         }
     }
 
-    private static <T extends Channel> T add(List<Channel> list, T ch) {
+    /** A user channel over a file: the library finds no fd in it and takes its Java loop. */
+    private static final class NoFdChannel implements ByteChannel {
+        private final FileChannel file;
+
+        NoFdChannel(FileChannel file) {
+            this.file = file;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            return file.read(dst);
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            return file.write(src);
+        }
+
+        @Override
+        public boolean isOpen() {
+            return file.isOpen();
+        }
+
+        @Override
+        public void close() throws IOException {
+            file.close();
+        }
+    }
+
+        private static <T extends Channel> T add(List<Channel> list, T ch) {
         list.add(ch);
         return ch;
     }

@@ -79,34 +79,9 @@ final class Fixtures {
 
         static Target open(String kind) throws IOException {
             switch (kind) {
-                case "tcp-full": { // a selector's socket whose peer does not read: every call meets EAGAIN
-                    try (ServerSocketChannel server = ServerSocketChannel.open()) {
-                        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                        SocketChannel sender = SocketChannel.open(server.getLocalAddress());
-                        SocketChannel receiver = server.accept();
-                        sender.configureBlocking(false);
-                        ByteBuffer junk = ByteBuffer.allocateDirect(1 << 16);
-                        for (int idle = 0; idle < 50; ) {
-                            junk.clear();
-                            idle = sender.write(junk) == 0 ? idle + 1 : 0;
-                        }
-                        return new Target(sender, () -> {
-                            sender.close();
-                            receiver.close();
-                        }, null);
-                    }
-                }
-                case "tcp": {
-                    try (ServerSocketChannel server = ServerSocketChannel.open()) {
-                        server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                        SocketChannel sender = SocketChannel.open(server.getLocalAddress());
-                        SocketChannel receiver = server.accept();
-                        return new Target(sender, () -> {
-                            sender.close();
-                            receiver.close();
-                        }, receiver);
-                    }
-                }
+                case "tcp":
+                case "tcp-full": // a selector's socket whose peer does not read: every call meets EAGAIN
+                    return loopback(kind.equals("tcp-full"));
                 case "pipe": {
                     Pipe p = Pipe.open();
                     return new Target(p.sink(), () -> {
@@ -120,6 +95,27 @@ final class Fixtures {
                 }
                 default:
                     throw new IllegalArgumentException("target " + kind);
+            }
+        }
+
+        /** A connected loopback pair: drained by a thread, or non-blocking and filled until it takes nothing. */
+        private static Target loopback(boolean full) throws IOException {
+            try (ServerSocketChannel server = ServerSocketChannel.open()) {
+                server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                SocketChannel sender = SocketChannel.open(server.getLocalAddress());
+                SocketChannel receiver = server.accept();
+                if (full) {
+                    sender.configureBlocking(false);
+                    ByteBuffer junk = ByteBuffer.allocateDirect(1 << 16);
+                    for (int idle = 0; idle < 50; ) {
+                        junk.clear();
+                        idle = sender.write(junk) == 0 ? idle + 1 : 0;
+                    }
+                }
+                return new Target(sender, () -> {
+                    sender.close();
+                    receiver.close();
+                }, full ? null : receiver);
             }
         }
 
