@@ -37,7 +37,9 @@ for java in $JAVAS; do
 done
 echo "load average after $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$OUT/runs.txt" "$GIB" <<'PY'
-import itertools, statistics, sys
+import sys
+sys.path.insert(0, "bench")
+from stats import cell, ratio as significant_ratio  # bench/stats.py
 gib = float(sys.argv[2])
 runs = {}  # (jdk, fs, mode) -> {round: {key: value}}
 for line in open(sys.argv[1]):
@@ -47,18 +49,6 @@ for line in open(sys.argv[1]):
     jdk, fs, _, rnd, mode = f[:5]
     kv = dict(x.split("=") for x in f[5:])
     runs.setdefault((jdk, fs, mode), {})[int(rnd)] = {k: float(v) for k, v in kv.items()}
-
-def mwu_p(a, b):
-    pooled = sorted(a + b)
-    rank = {v: statistics.mean(i + 1 for i, x in enumerate(pooled) if x == v) for v in set(pooled)}
-    ranks = [rank[v] for v in a + b]
-    n, mean = len(a), len(a) * (len(a) + len(b) + 1) / 2
-    obs = sum(ranks[:n])
-    combos = list(itertools.combinations(ranks, n))
-    return sum(1 for c in combos if abs(sum(c) - mean) >= abs(obs - mean) - 1e-9) / len(combos)
-
-def cell(v):
-    return f"{statistics.median(v):.3f} [{min(v):.3f}-{max(v):.3f}]"
 
 print()
 print("| JDK | fs | receiver | machine CPU s/GiB | x nio | receiving thread CPU s/GiB | x nio | wall s/GiB | writeback machine CPU s/GiB | writeback wall s |")
@@ -71,9 +61,7 @@ for (jdk, fs, mode) in sorted(runs, key=lambda k: (k[0], k[1] != "tmpfs", k[2] !
     def ratio(key):
         if mode == "nio":
             return "1"
-        a, b = [me[r][key] for r in rounds], [base[r][key] for r in rounds]
-        med = statistics.median(x / y for x, y in zip(a, b))
-        return f"{med:.2f}x" if mwu_p(a, b) < 0.05 else f"~ ({med:.2f}x)"
+        return significant_ratio([me[r][key] for r in rounds], [base[r][key] for r in rounds])
     print(f"| {jdk[3:]} | {fs} | {mode} | {cell(col('machine_s'))} | {ratio('machine_s')} | {cell(col('thread_s'))} | {ratio('thread_s')} "
           f"| {cell(col('wall_s'))} | {cell(col('wb_machine_s'))} | {cell([me[r]['wb_wall_s'] for r in rounds])} |")
 PY

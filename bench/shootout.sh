@@ -143,7 +143,9 @@ echo "machine: $(uname -sr), $(nproc) cpus ($(grep -m1 'model name' /proc/cpuinf
      "server on cpu $SERVER_CPU, wrk -t1 -c$CONNECTIONS -d$DURATION on cpu $CLIENT_CPU, $ROUNDS interleaved rounds," \
      "load average before $LOAD_BEFORE, after $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$RESULTS" "$TICK" <<'EOF'
-import itertools, statistics, sys
+import sys
+sys.path.insert(0, "bench")
+import stats  # bench/stats.py
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 tick = int(sys.argv[2])
 data = {}  # (size, server) -> {round: (rps, server, machine, client CPU us per request)}
@@ -151,34 +153,16 @@ for r, size, s, reqs, rps, ticks, mticks, kticks in rows:
     data.setdefault((int(size), s), {})[int(r)] = (float(rps), int(ticks) / tick * 1e6 / int(reqs),
                                                    int(mticks) / tick * 1e6 / int(reqs), int(kticks) / tick * 1e6 / int(reqs))
 
-def mwu_p(a, b):
-    """Two-sided exact Mann-Whitney U p-value (permutation distribution of the rank sum, midranks for ties)."""
-    pooled = sorted(a + b)
-    rank = {}
-    for v in set(pooled):
-        idx = [i + 1 for i, x in enumerate(pooled) if x == v]
-        rank[v] = sum(idx) / len(idx)
-    ranks = [rank[v] for v in a + b]
-    n = len(a)
-    observed = sum(ranks[:n])
-    mean = n * (len(ranks) + 1) / 2
-    combos = list(itertools.combinations(ranks, n))
-    extreme = sum(1 for c in combos if abs(sum(c) - mean) >= abs(observed - mean) - 1e-9)
-    return extreme / len(combos)
-
 def ratio(size, a, b, k):
     ra, rb = data[(size, a)], data[(size, b)]
     common = sorted(set(ra) & set(rb))
-    med = statistics.median(ra[r][k] / rb[r][k] for r in common)
-    p = mwu_p([ra[r][k] for r in common], [rb[r][k] for r in common])
-    return f"{med:.2f}x" if p < 0.05 else f"~ ({med:.2f}x)"
+    return stats.ratio([ra[r][k] for r in common], [rb[r][k] for r in common])
 
 def human(n):
     return f"{n >> 20} MiB" if n >= 1 << 20 else f"{n >> 10} KiB"
 
 def cell(size, s, k, fmt):
-    v = [x[k] for x in data[(size, s)].values()]
-    return f"{fmt.format(statistics.median(v))} [{fmt.format(min(v))}-{fmt.format(max(v))}]"
+    return stats.cell([x[k] for x in data[(size, s)].values()], fmt)
 
 sizes = sorted({k[0] for k in data})
 print()

@@ -119,9 +119,10 @@ ZC_EXPORT int zc_chan_close(int fd)
 
 /*
  * One sendfile(2) of up to `length` bytes from in at offset (EINTR retried), as
- * FileChannel.transferTo makes to a non-blocking target: EAGAIN moves 0 bytes
- * and is no error. zc_sendfile would try again after a short count, and on a
- * full socket that second call only meets EAGAIN. Returns bytes or -errno.
+ * FileChannel.transferTo makes to a non-blocking target: EAGAIN is no error.
+ * zc_sendfile would try again after a short count, and on a full socket that
+ * second call only meets EAGAIN. Returns bytes (0: end of file),
+ * ZC_WOULD_BLOCK_RESULT (EAGAIN, nothing moved), or -errno.
  */
 ZC_EXPORT int64_t zc_chan_sendfile_once(int in, int out, int64_t offset, int64_t length)
 {
@@ -139,7 +140,7 @@ ZC_EXPORT int64_t zc_chan_sendfile_once(int in, int out, int64_t offset, int64_t
             continue;
         }
         if (errno == EAGAIN) {
-            return zc_done(&p);
+            return zc_blocked(&p);
         }
         return zc_fail(&p, ZC_SYS_SENDFILE, errno);
     }

@@ -55,12 +55,21 @@ final class ChannelTransferTo {
                     }
                     throw new NotYetConnectedException();
                 }
-                // As FileChannel.transferTo does: the count is capped at the size seen on entry, so a
+                // FileChannel.transferTo caps the count at the size it reads on entry (an fstat), so a
                 // source that grows meanwhile (or is the target itself) is not read past it. Size 0 may
-                // be procfs, whose files claim 0 and are read to their end.
-                long size = src.size();
-                if (size > 0) {
-                    count = Math.min(count, Math.max(0, size - position));
+                // be procfs, whose files claim 0 and are read to their end. A non-blocking target gets
+                // one native call of at most CHUNK bytes, which stops at the end of the file by itself:
+                // its answer is one the JDK gives when the file changed just before its fstat, so the
+                // size is read only if that call found the end (to tell position >= size from procfs).
+                boolean nonBlocking = target instanceof SelectableChannel && !((SelectableChannel) target).isBlocking();
+                long size = -1;
+                if (nonBlocking) {
+                    count = Math.min(count, CHUNK);
+                } else {
+                    size = src.size();
+                    if (size > 0) {
+                        count = Math.min(count, Math.max(0, size - position));
+                    }
                 }
                 ChannelKind kind = HeldFd.kind(out);
                 st.lastKind = kind;
@@ -75,9 +84,13 @@ final class ChannelTransferTo {
                 }
                 TransferMethod[] plan = kind == ChannelKind.FILE || kind == ChannelKind.APPEND_FILE ? FILE_PLAN : STREAM_PLAN;
                 long done = transfer(src, in, position, count, target, HeldFd.fd(out), kind, forced, plan, st);
+                if (done == NativeZeroCopy.END_OF_FILE) {
+                    done = 0;
+                    size = src.size();
+                }
                 if (done == 0 && count > 0 && forced == null && size == 0) {
                     // Read as JDK 21+ does, with a plain read+write (JDK 17 returns 0 here).
-                    done = transfer(src, in, position, count, target, HeldFd.fd(out), kind, null, SIZELESS_PLAN, st);
+                    done = Math.max(0, transfer(src, in, position, count, target, HeldFd.fd(out), kind, null, SIZELESS_PLAN, st));
                 }
                 return done;
             } finally {
@@ -93,6 +106,8 @@ final class ChannelTransferTo {
      * non-blocking target gets one syscall per chunk and NIO's short count. A blocking-mode socket
      * or pipe whose fd would block (a virtual thread's, see {@link VirtualThreads}) is waited on in a
      * JDK write, then the native path resumes: it gets its whole transfer, and no carrier is pinned.
+     * Returns the bytes moved, or {@link NativeZeroCopy#END_OF_FILE} when a call to a selectable
+     * target found the end of the file before its first byte (0 then means it would block).
      */
     private static long transfer(FileChannel src, long in, long position, long count, WritableByteChannel target, int outFd,
                                  ChannelKind kind, TransferMethod forced, TransferMethod[] plan, ThreadTransferState st)
@@ -105,6 +120,7 @@ final class ChannelTransferTo {
         }
         int step = 0;
         long done = 0;
+        boolean atEnd = false;
         while (done < count) {
             if (done > 0 && Interrupts.stop(src, target, done)) {
                 break;
@@ -125,9 +141,13 @@ final class ChannelTransferTo {
                         m = plan[step];
                     }
                     try {
-                        moved += once && m == TransferMethod.SENDFILE
-                                ? sendfileOnce(inFd, outFd, position + done + moved, chunk - moved)
+                        long r = once ? callOnce(m, inFd, outFd, position + done + moved, chunk - moved)
                                 : NativeZeroCopy.transfer(m, inFd, outFd, position + done + moved, chunk - moved);
+                        if (r == NativeZeroCopy.END_OF_FILE) {
+                            atEnd = true;
+                        } else {
+                            moved += r;
+                        }
                         st.last = m;
                         break;
                     } catch (ErrnoException e) {
@@ -154,7 +174,16 @@ final class ChannelTransferTo {
                 done += w;
             }
         }
-        return done;
+        return done == 0 && atEnd ? NativeZeroCopy.END_OF_FILE : done;
+    }
+
+    /**
+     * One native call to a selectable target, telling end of file (END_OF_FILE) from a target
+     * that would block (0), as {@link NativeZeroCopy#transferNonBlocking} does.
+     */
+    private static long callOnce(TransferMethod m, int inFd, int outFd, long offset, long length) throws ErrnoException {
+        return m == TransferMethod.SENDFILE ? sendfileOnce(inFd, outFd, offset, length)
+                : NativeZeroCopy.transferNonBlocking(m, inFd, outFd, offset, length);
     }
 
     /**
@@ -162,7 +191,10 @@ final class ChannelTransferTo {
      * after a short count would only meet EAGAIN (one more syscall per write readiness).
      */
     private static long sendfileOnce(int inFd, int outFd, long offset, long length) throws ErrnoException {
-        return Errors.check(NativeLibrary.shim().zc_chan_sendfile_once(inFd, outFd, offset, length),
-                TransferMethod.SENDFILE.operation, inFd, outFd, offset, length);
+        long r = NativeLibrary.shim().zc_chan_sendfile_once(inFd, outFd, offset, length);
+        if (r == 0 && length > 0) {
+            return NativeZeroCopy.END_OF_FILE;
+        }
+        return Errors.check(r, TransferMethod.SENDFILE.operation, inFd, outFd, offset, length); // 0 for WOULD_BLOCK
     }
 }

@@ -6,10 +6,37 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Reads int fds out of JDK objects through JNI (native/zc_fd_access.c), which module
  * encapsulation does not restrict: no --add-opens on JDK 17 or 25.
+ *
+ * <p>The JNI field and method IDs of each class are looked up once and kept here, in a ClassValue
+ * (the JDK's classes are never unloaded, so their IDs stay valid): a transfer that holds a socket
+ * by its lock makes three of these calls, and looking the IDs up in C on each call, by the
+ * object's class (GetObjectClass, IsSameObject, DeleteLocalRef), cost more than a cached lookup
+ * here plus one field read there.
  */
 final class FdAccess {
     /** What the native side answers for an object without the expected field. */
     static final int NO_FD_FIELD = -2;
+
+    /** What {@link #enterThreadSet} answers when the channel has no thread set. */
+    static final int NO_THREAD_SET = Integer.MIN_VALUE;
+
+    // Indices into a class's IDs; must match native/zc_fd_access.c. 0 in a slot: no such member.
+    private static final int FD_FIELD = 0;
+    private static final int WRITE_LOCK_FIELD = 1;
+    private static final int READ_LOCK_FIELD = 2;
+    private static final int THREAD_SET_FIELD = 3;
+    private static final int THREAD_SET_ADD = 4;
+    private static final int THREAD_SET_REMOVE = 5;
+    private static final int ID_COUNT = 6;
+
+    private static final ClassValue<long[]> IDS = new ClassValue<>() {
+        @Override
+        protected long[] computeValue(Class<?> type) {
+            long[] ids = new long[ID_COUNT];
+            memberIds(type, ids);
+            return ids;
+        }
+    };
 
     private FdAccess() {
     }
@@ -18,23 +45,47 @@ final class FdAccess {
     static native int fdOf(FileDescriptor fd);
 
     /** The fd of a JDK channel implementation, -1 once closed, or NO_FD_FIELD. */
-    static native int channelFd(Object channel);
+    static int channelFd(Object channel) {
+        long field = IDS.get(channel.getClass())[FD_FIELD];
+        return field == 0 ? NO_FD_FIELD : channelFd0(channel, field);
+    }
 
     /**
      * The lock a JDK SocketChannel holds around its writes ({@code write}) or reads, or null if
      * the channel's class has no such field.
      */
-    static native ReentrantLock channelLock(Object channel, boolean write);
-
-    /** What {@link #enterThreadSet} answers when the channel has no thread set. */
-    static final int NO_THREAD_SET = Integer.MIN_VALUE;
+    static ReentrantLock channelLock(Object channel, boolean write) {
+        long field = IDS.get(channel.getClass())[write ? WRITE_LOCK_FIELD : READ_LOCK_FIELD];
+        return field == 0 ? null : (ReentrantLock) objectField(channel, field);
+    }
 
     /**
      * Registers the calling thread in a JDK FileChannel's set of threads in I/O, as the JDK's own
      * transfers do: the channel's close then waits for {@link #leaveThreadSet} before closing
      * the fd. Returns the index to leave with, or NO_THREAD_SET.
      */
-    static native int enterThreadSet(Object fileChannel);
+    static int enterThreadSet(Object fileChannel) {
+        long[] ids = IDS.get(fileChannel.getClass());
+        if (ids[THREAD_SET_FIELD] == 0 || ids[THREAD_SET_ADD] == 0 || ids[THREAD_SET_REMOVE] == 0) {
+            return NO_THREAD_SET;
+        }
+        return enterThreadSet0(fileChannel, ids[THREAD_SET_FIELD], ids[THREAD_SET_ADD]);
+    }
 
-    static native void leaveThreadSet(Object fileChannel, int index);
+    /** Leaves the set entered by {@link #enterThreadSet} with the index it returned. */
+    static void leaveThreadSet(Object fileChannel, int index) {
+        long[] ids = IDS.get(fileChannel.getClass());
+        leaveThreadSet0(fileChannel, ids[THREAD_SET_FIELD], ids[THREAD_SET_REMOVE], index);
+    }
+
+    /** Fills ids[ID_COUNT] with type's field and method IDs, 0 for each it lacks. */
+    private static native void memberIds(Class<?> type, long[] ids);
+
+    private static native int channelFd0(Object channel, long fdField);
+
+    private static native Object objectField(Object obj, long field);
+
+    private static native int enterThreadSet0(Object fileChannel, long setField, long add);
+
+    private static native void leaveThreadSet0(Object fileChannel, long setField, long remove, int index);
 }

@@ -255,6 +255,60 @@ class ChannelsContractTest {
         }
     }
 
+    /**
+     * A non-blocking target gets one sendfile and no fstat for the size (ChannelTransferTo): the
+     * end of the file must still come out as the JDK's. Positions inside, at and past the end of
+     * a 100,000-byte file, counts short of and beyond it, to a non-blocking pipe (64 KiB: a
+     * transfer may end short because the pipe is full, so what the reader got is compared too);
+     * then procfs, whose size of 0 only that call's end of file reveals.
+     */
+    @Test
+    void nonBlockingTargetEndOfFile() throws Exception {
+        byte[] data = randomBytes(100_000, 12);
+        Path src = file(dir, "src", data);
+        for (long pos : new long[] {0, 4097, 99_999, 100_000, 100_001, 1L << 40}) {
+            for (long count : new long[] {1, 5000, 1 << 20, Long.MAX_VALUE}) {
+                sameAsNio(impl -> {
+                    Pipe pipe = Pipe.open();
+                    try (Pipe.SinkChannel sink = pipe.sink(); Pipe.SourceChannel source = pipe.source();
+                         FileChannel in = impl.open(src, READ)) {
+                        sink.configureBlocking(false);
+                        source.configureBlocking(false);
+                        long n = impl.transferTo(in, pos, count, sink);
+                        ByteArrayOutputStream got = new ByteArrayOutputStream();
+                        ByteBuffer buf = ByteBuffer.allocate(8192);
+                        for (int r; (r = source.read(buf.clear())) > 0; ) {
+                            got.write(buf.array(), 0, r);
+                        }
+                        int from = (int) Math.min(pos, data.length);
+                        assertEquals(Hashing.of(data, from, (int) n), Hashing.of(got.toByteArray()), impl + " pos " + pos);
+                        return "n=" + n + " srcPos=" + in.position();
+                    }
+                });
+            }
+        }
+        Path proc = Paths.get("/proc/version");
+        byte[] content = Files.readAllBytes(proc);
+        for (Impl impl : Impl.values()) {
+            Pipe pipe = Pipe.open();
+            try (Pipe.SinkChannel sink = pipe.sink(); Pipe.SourceChannel source = pipe.source();
+                 FileChannel in = impl.open(proc, READ)) {
+                sink.configureBlocking(false);
+                long n = impl.transferTo(in, 0, 1 << 20, sink);
+                if (impl == Impl.NIO && Runtime.version().feature() < 21) {
+                    assertEquals(0, n, "JDK 17 transferTo from /proc");
+                    continue;
+                }
+                assertEquals(content.length, n, impl.toString());
+                ByteBuffer got = ByteBuffer.allocate(content.length);
+                while (got.hasRemaining() && source.read(got) > 0) {
+                    // a pipe holds far more than /proc/version: all of it is there
+                }
+                assertArrayEquals(content, got.array(), impl.toString());
+            }
+        }
+    }
+
     @Test
     void argumentAndStateErrors() throws Exception {
         byte[] data = randomBytes(1000, 8);
