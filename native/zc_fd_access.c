@@ -6,6 +6,7 @@
  * same way). Pairs with java/dev/zerocopy/FdAccess.java.
  */
 #include <jni.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include "zc_common.h"
@@ -15,7 +16,8 @@
 
 /* Indices into the IDs FdAccess keeps per class; must match java/dev/zerocopy/FdAccess.java. */
 enum { ZC_FD_FIELD, ZC_WRITE_LOCK_FIELD, ZC_READ_LOCK_FIELD, ZC_THREAD_SET_FIELD, ZC_THREAD_SET_ADD,
-       ZC_THREAD_SET_REMOVE, ZC_ID_COUNT };
+       ZC_THREAD_SET_REMOVE, ZC_STATE_LOCK_FIELD, ZC_STATE_FIELD, ZC_WRITER_THREAD_FIELD, ZC_READER_THREAD_FIELD,
+       ZC_TRY_FINISH_CLOSE, ZC_ST_CONNECTED, ZC_ST_CLOSING, ZC_ID_COUNT };
 
 /* java.io.FileDescriptor.fd; the class is final, so one ID serves every instance. */
 static jfieldID descriptor_fd;
@@ -65,7 +67,82 @@ ZC_EXPORT JNIEXPORT void JNICALL Java_dev_zerocopy_FdAccess_memberIds(JNIEnv *en
             (*env)->DeleteLocalRef(env, set);
         }
     }
+    /*
+     * SocketChannelImpl's bookkeeping of the threads in blocking I/O (JDK 17 and 25): under
+     * stateLock, `state` (ST_CONNECTED while open, ST_CLOSING once a close has begun) and
+     * `writerThread` / `readerThread`, the pthread_t its close signals. The two state values are
+     * the class's own constants, read here rather than written down.
+     */
+    jfieldID state_lock = field_id(env, type, "stateLock", "Ljava/lang/Object;");
+    jfieldID state = field_id(env, type, "state", "I");
+    jfieldID writer = field_id(env, type, "writerThread", "J");
+    jfieldID reader = field_id(env, type, "readerThread", "J");
+    jmethodID finish = method_id(env, type, "tryFinishClose", "()V");
+    jfieldID connected = NULL, closing = NULL;
+    if (state_lock != NULL && state != NULL && writer != NULL && reader != NULL && finish != NULL) {
+        connected = (*env)->GetStaticFieldID(env, type, "ST_CONNECTED", "I");
+        closing = connected != NULL ? (*env)->GetStaticFieldID(env, type, "ST_CLOSING", "I") : NULL;
+        if (closing == NULL) {
+            (*env)->ExceptionClear(env);
+        }
+    }
+    if (connected != NULL && closing != NULL) {
+        ids[ZC_STATE_LOCK_FIELD] = (jlong)(intptr_t)state_lock;
+        ids[ZC_STATE_FIELD] = (jlong)(intptr_t)state;
+        ids[ZC_WRITER_THREAD_FIELD] = (jlong)(intptr_t)writer;
+        ids[ZC_READER_THREAD_FIELD] = (jlong)(intptr_t)reader;
+        ids[ZC_TRY_FINISH_CLOSE] = (jlong)(intptr_t)finish;
+        ids[ZC_ST_CONNECTED] = (*env)->GetStaticIntField(env, type, connected);
+        ids[ZC_ST_CLOSING] = (*env)->GetStaticIntField(env, type, closing);
+    }
     (*env)->SetLongArrayRegion(env, out, 0, ZC_ID_COUNT, ids);
+}
+
+/*
+ * Records the calling thread as the one in blocking I/O on a SocketChannelImpl, as its own
+ * beginWrite/beginRead do under stateLock (`writerThread = NativeThread.current()`, which is
+ * pthread_self() for a platform thread on Linux). Its close then does not close the fd: it
+ * dup2()s a dead socket onto the number (preClose) and signals this thread, whose blocked syscall
+ * returns EINTR; the fd is closed by unregister_io's tryFinishClose. Returns 1, or 0 (nothing
+ * recorded) if the channel is no longer connected and open.
+ */
+ZC_EXPORT JNIEXPORT jint JNICALL Java_dev_zerocopy_FdAccess_registerIo0(JNIEnv *env, jclass cls, jobject channel,
+                                                                        jlong lock_field, jlong state_field,
+                                                                        jlong thread_field, jint connected)
+{
+    (void)cls;
+    jobject lock = (*env)->GetObjectField(env, channel, (jfieldID)(intptr_t)lock_field);
+    if (lock == NULL || (*env)->MonitorEnter(env, lock) != JNI_OK) {
+        return 0;
+    }
+    int open = (*env)->GetIntField(env, channel, (jfieldID)(intptr_t)state_field) == connected;
+    if (open) {
+        (*env)->SetLongField(env, channel, (jfieldID)(intptr_t)thread_field, (jlong)pthread_self());
+    }
+    (*env)->MonitorExit(env, lock);
+    return open;
+}
+
+/*
+ * Ends what registerIo0 recorded, as the channel's endWrite/endRead do: clears the thread and,
+ * if a close began meanwhile, finishes it (tryFinishClose closes the fd once no thread is left).
+ */
+ZC_EXPORT JNIEXPORT void JNICALL Java_dev_zerocopy_FdAccess_unregisterIo0(JNIEnv *env, jclass cls, jobject channel,
+                                                                          jlong lock_field, jlong state_field,
+                                                                          jlong thread_field, jint closing,
+                                                                          jlong try_finish_close)
+{
+    (void)cls;
+    jobject lock = (*env)->GetObjectField(env, channel, (jfieldID)(intptr_t)lock_field);
+    if (lock == NULL || (*env)->MonitorEnter(env, lock) != JNI_OK) {
+        return;
+    }
+    (*env)->SetLongField(env, channel, (jfieldID)(intptr_t)thread_field, 0);
+    if ((*env)->GetIntField(env, channel, (jfieldID)(intptr_t)state_field) == closing) {
+        (*env)->CallVoidMethod(env, channel, (jmethodID)(intptr_t)try_finish_close);
+        (*env)->ExceptionClear(env); /* tryFinishClose swallows IOException; nothing else is expected */
+    }
+    (*env)->MonitorExit(env, lock);
 }
 
 static jint descriptor_value(JNIEnv *env, jobject fd)

@@ -80,7 +80,7 @@ final class ChannelTransferFrom {
                     st.last = TransferMethod.READ_WRITE;
                     return n;
                 }
-                return fromStream(src, HeldFd.fd(in), dst, out, position, count, kind, forced, st);
+                return fromStream(src, in, dst, out, position, count, kind, forced, st);
             } finally {
                 HeldFd.release(src, in, false);
             }
@@ -163,8 +163,9 @@ final class ChannelTransferFrom {
      * A blocking-mode source whose fd would block (a virtual thread's) is waited on in a JDK read
      * of the next few bytes, then splicing resumes: the transfer ends only at count or end of stream.
      */
-    private static long fromStream(ReadableByteChannel src, int inFd, FileChannel dst, long out, long position, long count,
+    private static long fromStream(ReadableByteChannel src, long in, FileChannel dst, long out, long position, long count,
                                    ChannelKind kind, TransferMethod forced, ThreadTransferState st) throws IOException {
+        int inFd = HeldFd.fd(in);
         int outFd = HeldFd.fd(out);
         if (forced == TransferMethod.COPY_FILE_RANGE) {
             throw new UnsupportedOperationException("COPY_FILE_RANGE reads files only, not " + src.getClass().getName());
@@ -191,14 +192,28 @@ final class ChannelTransferFrom {
                     break; // closed since: what moved is returned
                 }
                 long n;
+                int srcEntry = HeldFd.CLOSED;
                 try {
+                    srcEntry = HeldFd.beginCall(src, in, done);
+                    if (srcEntry == HeldFd.CLOSED) {
+                        break;
+                    }
                     n = spliceFrom(inFd, outFd, position + done, chunk, pipe);
                 } finally {
+                    HeldFd.endCall(src, srcEntry);
                     HeldFd.endCall(dst, entry);
                 }
                 st.last = TransferMethod.SPLICE;
                 done += n;
                 if (n < chunk) {
+                    if (!src.isOpen()) {
+                        // Closed by another thread during the call: a blocking socket's close puts a
+                        // dead socket on its fd, which reads as end of stream. The JDK's read reports it.
+                        if (done == 0) {
+                            throw new AsynchronousCloseException();
+                        }
+                        break;
+                    }
                     if (!waits) {
                         break; // end of stream, or a non-blocking source with nothing more
                     }

@@ -83,14 +83,14 @@ final class ChannelTransferTo {
                     return n;
                 }
                 TransferMethod[] plan = kind == ChannelKind.FILE || kind == ChannelKind.APPEND_FILE ? FILE_PLAN : STREAM_PLAN;
-                long done = transfer(src, in, position, count, target, HeldFd.fd(out), kind, forced, plan, st);
+                long done = transfer(src, in, position, count, target, out, kind, forced, plan, st);
                 if (done == NativeZeroCopy.END_OF_FILE) {
                     done = 0;
                     size = src.size();
                 }
                 if (done == 0 && count > 0 && forced == null && size == 0) {
                     // Read as JDK 21+ does, with a plain read+write (JDK 17 returns 0 here).
-                    done = Math.max(0, transfer(src, in, position, count, target, HeldFd.fd(out), kind, null, SIZELESS_PLAN, st));
+                    done = Math.max(0, transfer(src, in, position, count, target, out, kind, null, SIZELESS_PLAN, st));
                 }
                 return done;
             } finally {
@@ -109,10 +109,11 @@ final class ChannelTransferTo {
      * Returns the bytes moved, or {@link NativeZeroCopy#END_OF_FILE} when a call to a selectable
      * target found the end of the file before its first byte (0 then means it would block).
      */
-    private static long transfer(FileChannel src, long in, long position, long count, WritableByteChannel target, int outFd,
+    private static long transfer(FileChannel src, long in, long position, long count, WritableByteChannel target, long out,
                                  ChannelKind kind, TransferMethod forced, TransferMethod[] plan, ThreadTransferState st)
             throws IOException {
         int inFd = HeldFd.fd(in);
+        int outFd = HeldFd.fd(out);
         boolean waits = VirtualThreads.isBlockingSelectable(target);
         boolean once = target instanceof SelectableChannel && !waits;
         if (waits) {
@@ -127,11 +128,17 @@ final class ChannelTransferTo {
             }
             long chunk = Math.min(count - done, CHUNK);
             long moved = 0;
+            boolean closedUnder = false;
             int entry = HeldFd.beginCall(src, in, done);
             if (entry == HeldFd.CLOSED) {
                 break; // closed since: what moved is returned
             }
+            int targetEntry = HeldFd.CLOSED;
             try {
+                targetEntry = HeldFd.beginCall(target, out, done);
+                if (targetEntry == HeldFd.CLOSED) {
+                    break;
+                }
                 while (true) {
                     TransferMethod m = forced;
                     if (m == null) {
@@ -152,6 +159,12 @@ final class ChannelTransferTo {
                         break;
                     } catch (ErrnoException e) {
                         moved += e.bytesTransferred();
+                        if (!src.isOpen() || !target.isOpen()) {
+                            // Closed by another thread during the call (a blocking socket's close puts
+                            // a dead socket on its fd: EPIPE): as the JDK's end(completed) reports it.
+                            closedUnder = true;
+                            break;
+                        }
                         if (forced != null || m == TransferMethod.READ_WRITE || !Refusals.isRefusal(e, kind)) {
                             throw ChannelFailures.withTotal(e, done + moved);
                         }
@@ -160,9 +173,16 @@ final class ChannelTransferTo {
                     }
                 }
             } finally {
+                HeldFd.endCall(target, targetEntry);
                 HeldFd.endCall(src, entry);
             }
             done += moved;
+            if (closedUnder) {
+                if (done == 0) {
+                    throw new AsynchronousCloseException();
+                }
+                break;
+            }
             if (moved < chunk) {
                 if (!waits) {
                     break; // end of file, or a full non-blocking target

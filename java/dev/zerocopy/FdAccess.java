@@ -27,7 +27,15 @@ final class FdAccess {
     private static final int THREAD_SET_FIELD = 3;
     private static final int THREAD_SET_ADD = 4;
     private static final int THREAD_SET_REMOVE = 5;
-    private static final int ID_COUNT = 6;
+    private static final int STATE_LOCK_FIELD = 6;
+    private static final int STATE_FIELD = 7;
+    private static final int WRITER_THREAD_FIELD = 8;
+    private static final int READER_THREAD_FIELD = 9;
+    private static final int TRY_FINISH_CLOSE = 10;
+    /** Not IDs: the values of SocketChannelImpl.ST_CONNECTED and ST_CLOSING. */
+    private static final int ST_CONNECTED = 11;
+    private static final int ST_CLOSING = 12;
+    private static final int ID_COUNT = 13;
 
     private static final ClassValue<long[]> IDS = new ClassValue<>() {
         @Override
@@ -78,6 +86,34 @@ final class FdAccess {
         leaveThreadSet0(fileChannel, ids[THREAD_SET_FIELD], ids[THREAD_SET_REMOVE], index);
     }
 
+    /**
+     * Whether the channel's class keeps the JDK's record of the threads in its blocking I/O (a
+     * SocketChannelImpl on JDK 17 and 25), which {@link #registerIo} writes.
+     */
+    static boolean canRegisterIo(Object channel) {
+        return IDS.get(channel.getClass())[STATE_LOCK_FIELD] != 0;
+    }
+
+    /**
+     * Records the calling platform thread as the channel's writer (or reader) in blocking I/O, as
+     * the JDK's own write (read) does, so that a close from another thread signals it and keeps
+     * the fd number taken (by a dead socket) until {@link #unregisterIo}. The caller holds the
+     * channel's write (read) lock, which keeps any JDK operation from using the record meanwhile.
+     * False, with nothing recorded, if the channel is no longer connected and open.
+     */
+    static boolean registerIo(Object channel, boolean writes) {
+        long[] ids = IDS.get(channel.getClass());
+        return registerIo0(channel, ids[STATE_LOCK_FIELD], ids[STATE_FIELD],
+                ids[writes ? WRITER_THREAD_FIELD : READER_THREAD_FIELD], (int) ids[ST_CONNECTED]) != 0;
+    }
+
+    /** Ends {@link #registerIo}; finishes a close that began meanwhile (the fd is closed then). */
+    static void unregisterIo(Object channel, boolean writes) {
+        long[] ids = IDS.get(channel.getClass());
+        unregisterIo0(channel, ids[STATE_LOCK_FIELD], ids[STATE_FIELD],
+                ids[writes ? WRITER_THREAD_FIELD : READER_THREAD_FIELD], (int) ids[ST_CLOSING], ids[TRY_FINISH_CLOSE]);
+    }
+
     /** Fills ids[ID_COUNT] with type's field and method IDs, 0 for each it lacks. */
     private static native void memberIds(Class<?> type, long[] ids);
 
@@ -88,4 +124,9 @@ final class FdAccess {
     private static native int enterThreadSet0(Object fileChannel, long setField, long add);
 
     private static native void leaveThreadSet0(Object fileChannel, long setField, long remove, int index);
+
+    private static native int registerIo0(Object channel, long lockField, long stateField, long threadField, int connected);
+
+    private static native void unregisterIo0(Object channel, long lockField, long stateField, long threadField, int closing,
+                                             long tryFinishClose);
 }

@@ -24,7 +24,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * SocketChannel in non-blocking mode (a selector's channel) is held by the lock the JDK itself
  * takes around its writes (or reads): closing such a channel takes that lock before it closes the
  * fd (SocketChannelImpl.implCloseNonBlockingMode, JDK 17 and 25), and changing its blocking mode
- * takes it too, so holding it costs no syscall either and the channel's own fd is used. A JDK
+ * takes it too, so holding it costs no syscall either and the channel's own fd is used. One in
+ * blocking mode, on a platform thread, is held by the same lock and, around each native call, the
+ * JDK's record of the thread in blocking I/O: its close then puts a dead socket on the number
+ * (preClose), signals the thread and leaves the final close to the end of the call. A JDK
  * FileChannel whose transfer's other end is a non-blocking channel is held as the JDK's own
  * transfers hold it: around each native call the thread enters the channel's thread set, whose
  * close signals it and waits for it to leave before closing the fd (FileChannelImpl.beforeTransfer,
@@ -50,6 +53,13 @@ final class HeldFd {
     static final int LOCKED = 0x40;
     /** Java only: held by entering the channel's thread set around each native call ({@link #beginCall}). */
     static final int THREAD_SET = 0x80;
+    /**
+     * Java only, with LOCKED: a blocking-mode socket, whose close does not wait for the lock; the
+     * thread is recorded as its reader or writer around each native call ({@link #beginCall}).
+     */
+    static final int RECORDED = 1 << 16;
+    /** Java only, with RECORDED: as the channel's writer (else its reader). */
+    static final int WRITER = 1 << 17;
     private static final int KIND_MASK = 0xff;
     /** Whether a JDK FileChannel's thread set was entered once: this JDK has the set. */
     private static volatile boolean threadSetSeen;
@@ -57,6 +67,9 @@ final class HeldFd {
     static final int NOT_ENTERED = Integer.MIN_VALUE;
     /** {@link #beginCall}: the channel was closed since the transfer began; nothing was entered. */
     static final int CLOSED = Integer.MIN_VALUE + 1;
+    /** {@link #beginCall}: the thread was recorded as the socket's writer, or reader. */
+    private static final int RECORDED_WRITER = Integer.MIN_VALUE + 2;
+    private static final int RECORDED_READER = Integer.MIN_VALUE + 3;
     static final int KIND_SHIFT = 8;
     private static final int KIND_FILE = 1;
     private static final int KIND_FIFO = 2;
@@ -183,17 +196,27 @@ final class HeldFd {
     }
 
     /**
-     * Holds a non-blocking JDK SocketChannel by its write (or read) lock; NONE, with the lock not
-     * held, when the channel is in blocking mode (its close does not wait for the lock: it closes
-     * the fd at once unless a JDK operation registered its thread) or the JDK has no such lock.
-     * The blocking mode is read again under the lock, which configureBlocking also takes, as the
-     * JDK's own write reads it. On JDK 17 one close path does not wait for the lock: a selector that
-     * deregisters a key cancelled before a concurrent close (SocketChannelImpl.kill); the JDK's
-     * own non-blocking write has the same window there, JDK 25's kill takes the locks.
+     * Holds a JDK SocketChannel by its write (or read) lock, the one the JDK's own write (read)
+     * holds throughout, so a transfer and the JDK's I/O on the socket take turns. Non-blocking
+     * mode: closing the channel takes that lock before it closes the fd
+     * (SocketChannelImpl.implCloseNonBlockingMode, JDK 17 and 25), so the lock alone keeps the
+     * number ours. Blocking mode: the close does not wait for the lock; it closes the fd at once
+     * unless a thread is recorded in blocking I/O, and then turns the number into a dead socket
+     * (preClose), signals the thread and leaves the final close to it (implCloseBlockingMode). So
+     * the calling thread is also recorded as the writer (reader) around each native call
+     * ({@link #beginCall}), as the JDK's beginWrite does. NONE, with the lock not held, on a
+     * virtual thread in blocking mode (the JDK records a virtual thread otherwise and unparks it;
+     * the duplicate serves it) or when the JDK has no such lock or record.
+     *
+     * <p>The blocking mode is read again under the lock, which configureBlocking also takes. On
+     * JDK 17 one non-blocking close path does not wait for the lock: a selector that deregisters
+     * a key cancelled before a concurrent close (SocketChannelImpl.kill); the JDK's own
+     * non-blocking write has the same window there, JDK 25's kill takes the locks.
      */
     private static long holdByLock(SocketChannel ch, boolean writes) throws IOException {
-        if (ch.isBlocking()) {
-            return NONE; // without waiting for the lock: a JDK write in progress holds it throughout
+        boolean blocking = ch.isBlocking();
+        if (blocking && (VirtualThreads.isVirtual() || !FdAccess.canRegisterIo(ch))) {
+            return NONE;
         }
         ReentrantLock lock = FdAccess.channelLock(ch, writes);
         if (lock == null) {
@@ -205,7 +228,7 @@ final class HeldFd {
             if (!ch.isOpen()) {
                 throw new AsynchronousCloseException();
             }
-            if (ch.isBlocking()) {
+            if (ch.isBlocking() != blocking) {
                 return NONE; // changed before the lock was taken
             }
             int fd = FdAccess.channelFd(ch);
@@ -213,7 +236,7 @@ final class HeldFd {
                 return NONE; // no usable fd field: the dup path decides
             }
             held = true;
-            return of(fd, SOCKET_DESC | LOCKED);
+            return of(fd, SOCKET_DESC | LOCKED | (blocking ? RECORDED | (writes ? WRITER : 0) : 0));
         } finally {
             if (!held) {
                 lock.unlock();
@@ -264,32 +287,47 @@ final class HeldFd {
     }
 
     /**
-     * Before one native call on a hold: a thread-set hold enters the channel's set and checks that
+     * Before one native call on a hold. A thread-set hold enters the channel's set and checks that
      * the channel is still open (FileChannelImpl.beforeTransfer's order), so its close waits for
-     * {@link #endCall}. Returns what to pass to endCall, NOT_ENTERED for the other holds, or
-     * CLOSED (nothing entered) if the channel was closed since the transfer began and {@code done}
-     * bytes, more than 0, are to be returned (as {@link Interrupts#stop} does between chunks).
+     * {@link #endCall}; a blocking socket's hold records the thread as its writer or reader, which
+     * also fails once a close has begun. Returns what to pass to endCall: NOT_ENTERED for the other
+     * holds, or CLOSED (nothing entered) if the channel was closed since the transfer began and
+     * {@code done} bytes, more than 0, are to be returned (as {@link Interrupts#stop} does between
+     * chunks).
      *
      * @throws AsynchronousCloseException if the channel was closed and nothing moved yet
      */
     static int beginCall(Channel ch, long held, long done) throws AsynchronousCloseException {
-        if (!hasFd(held) || (desc(held) & THREAD_SET) == 0) {
+        if (!hasFd(held)) {
             return NOT_ENTERED;
         }
-        int index = FdAccess.enterThreadSet(ch);
-        if (!ch.isOpen()) {
-            FdAccess.leaveThreadSet(ch, index);
-            if (done == 0) {
-                throw new AsynchronousCloseException();
+        int desc = desc(held);
+        int entry;
+        if ((desc & THREAD_SET) != 0) {
+            entry = FdAccess.enterThreadSet(ch);
+            if (ch.isOpen()) {
+                return entry;
             }
-            return CLOSED;
+            FdAccess.leaveThreadSet(ch, entry);
+        } else if ((desc & RECORDED) != 0) {
+            boolean writes = (desc & WRITER) != 0;
+            if (FdAccess.registerIo(ch, writes)) {
+                return writes ? RECORDED_WRITER : RECORDED_READER;
+            }
+        } else {
+            return NOT_ENTERED;
         }
-        return index;
+        if (done == 0) {
+            throw new AsynchronousCloseException();
+        }
+        return CLOSED;
     }
 
     /** After the native call that {@link #beginCall} returned {@code entry} for. */
     static void endCall(Channel ch, int entry) {
-        if (entry != NOT_ENTERED && entry != CLOSED) {
+        if (entry == RECORDED_WRITER || entry == RECORDED_READER) {
+            FdAccess.unregisterIo(ch, entry == RECORDED_WRITER);
+        } else if (entry != NOT_ENTERED && entry != CLOSED) {
             FdAccess.leaveThreadSet(ch, entry);
         }
     }

@@ -24,9 +24,10 @@ import org.junit.jupiter.api.io.TempDir;
  * library's own channel holds its descriptor without a syscall per call (no F_DUPFD + close), and
  * a full non-blocking socket costs one sendfile per call, as FileChannel.transferTo's, not a
  * second one that only meets EAGAIN, and no fstat for the size (FileChannel.transferTo makes one per
- * call; a single sendfile stops at the end of the file itself). A non-blocking JDK SocketChannel is held by its own write
- * lock, without a syscall either; any other JDK channel on the other end is still duplicated for
- * the call: one fcntl and one close (HAZARDS 13). Counts, not times: this is not a benchmark.
+ * call; a single sendfile stops at the end of the file itself). A JDK SocketChannel is held by its
+ * own write lock (in blocking mode also by the JDK's record of the writing thread), without a
+ * syscall either; any other JDK channel on the other end is still duplicated for the call: one
+ * fcntl and one close (HAZARDS 13). Counts, not times: this is not a benchmark.
  */
 class ChannelsSyscallTest {
     private static final Pattern LINE = Pattern.compile("^(\\d+)\\s+(\\w+)\\(");
@@ -85,6 +86,15 @@ class ChannelsSyscallTest {
         assertEquals(calls, count(jdkFull, "sendfile"), jdkFullText);
         assertEquals(0, count(jdkFull, "fcntl") + count(jdkFull, "close"), jdkFullText);
         assertEquals(0, count(jdkFull, "newfstatat") + count(jdkFull, "fstat") + count(jdkFull, "statx"), jdkFullText);
+        // A blocking socket: one sendfile per call and the size's fstat, as the JDK's; no duplicate.
+        Map<String, Integer> zcBlocking = perTid.get(report.get("zcToBlockingSocket.tid"));
+        Map<String, Integer> nioBlocking = perTid.get(report.get("nioToBlockingSocket.tid"));
+        String blockingText = "zcToBlockingSocket " + zcBlocking + ", nioToBlockingSocket " + nioBlocking;
+        System.out.println(blockingText);
+        assertEquals(calls, count(zcBlocking, "sendfile"), blockingText);
+        assertEquals(0, count(zcBlocking, "fcntl") + count(zcBlocking, "close"), blockingText);
+        assertEquals(count(nioBlocking, "newfstatat") + count(nioBlocking, "fstat"),
+                count(zcBlocking, "newfstatat") + count(zcBlocking, "fstat"), blockingText);
         // Write readiness on a non-blocking socket: one sendfile per call, the bytes it took counted.
         Map<String, Integer> zcDrained = perTid.get(report.get("zcToDrained.tid"));
         Map<String, Integer> nioDrained = perTid.get(report.get("nioToDrained.tid"));

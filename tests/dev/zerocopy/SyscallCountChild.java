@@ -33,7 +33,21 @@ public final class SyscallCountChild {
              ZeroCopyFileChannel zcDevNull = ZeroCopyFileChannel.open(Path.of("/dev/null"), StandardOpenOption.WRITE);
              ServerSocketChannel ss = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
              SocketChannel full = SocketChannel.open(ss.getLocalAddress());
-             SocketChannel peer = ss.accept()) {
+             SocketChannel peer = ss.accept();
+             SocketChannel blocking = SocketChannel.open(ss.getLocalAddress());
+             SocketChannel drained = ss.accept()) {
+            Thread drainer = new Thread(() -> {
+                ByteBuffer sink = ByteBuffer.allocateDirect(1 << 16);
+                try {
+                    while (drained.read(sink.clear()) >= 0) {
+                        // discard
+                    }
+                } catch (java.io.IOException e) {
+                    // closed at the end
+                }
+            });
+            drainer.setDaemon(true);
+            drainer.start();
             // A non-blocking socket whose peer never reads, filled until it takes nothing more.
             full.setOption(StandardSocketOptions.SO_SNDBUF, 8192);
             full.configureBlocking(false);
@@ -43,13 +57,17 @@ public final class SyscallCountChild {
                 idle = full.write(junk) == 0 ? idle + 1 : 0;
             }
             phase("warmup", () -> zc.transferTo(0, 4096, zcDevNull) + zc.transferTo(0, 4096, devNull) + zc.transferTo(0, 4096, full)
-                    + jdk.transferTo(0, 4096, full) + ZeroCopyChannels.transferTo(jdk, 0, 4096, full));
+                    + jdk.transferTo(0, 4096, full) + ZeroCopyChannels.transferTo(jdk, 0, 4096, full) + zc.transferTo(0, 4096, blocking));
             phase("zcToZc", () -> zc.transferTo(0, 4096, zcDevNull));
             phase("zcToJdk", () -> zc.transferTo(0, 4096, devNull));
             phase("nioToJdk", () -> jdk.transferTo(0, 4096, devNull));
             phase("zcToFullSocket", () -> zc.transferTo(0, 4096, full));
             phase("nioToFullSocket", () -> jdk.transferTo(0, 4096, full));
             phase("jdkFileToFullSocket", () -> ZeroCopyChannels.transferTo(jdk, 0, 4096, full));
+            // A blocking socket, drained by another thread: held by its lock and the JDK's record of
+            // the writing thread, no duplicate.
+            phase("zcToBlockingSocket", () -> zc.transferTo(0, 4096, blocking));
+            phase("nioToBlockingSocket", () -> jdk.transferTo(0, 4096, blocking));
             // Write readiness: the peer takes 16 KiB, then a transfer of 1 MiB fills what it freed and
             // stops short. One sendfile, as the JDK's; a second would only meet EAGAIN.
             peer.configureBlocking(false);
