@@ -203,6 +203,34 @@ class ChannelsSocketLockTest {
         }
     }
 
+    /**
+     * The receive side: a transferFrom blocked in splice on a blocking socket whose peer sent part
+     * of the count and went quiet (without closing) is ended by the socket's close from another
+     * thread, and the file holds exactly the bytes it reports.
+     */
+    @Test
+    void closingABlockingSocketEndsAReceiveBlockedOnIt() throws Exception {
+        byte[] data = Sources.randomBytes(1 << 20, 25);
+        Path dst = dir.resolve("dst");
+        try (Loopback pair = Loopback.open(0, 0);
+             FileChannel out = ZeroCopyFileChannel.open(dst, CREATE, WRITE, READ)) {
+            ReentrantLock lock = FdAccess.channelLock(pair.server, false);
+            CompletableFuture<Long> received = CompletableFuture.supplyAsync(() -> transferFrom(out, pair.server, 32L << 20), POOL);
+            pair.client.write(ByteBuffer.wrap(data));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!lock.isLocked() || Files.size(dst) < data.length) {
+                assertFalse(received.isDone(), "the receive ended although the peer is still connected");
+                assertTrue(System.nanoTime() < deadline, "the receive did not take the bytes sent");
+                Thread.sleep(1);
+            }
+            Thread.sleep(200);
+            assertFalse(received.isDone(), "the receive ended although the peer is still connected");
+            pair.server.close();
+            assertEquals(data.length, received.get(30, TimeUnit.SECONDS));
+            assertEquals(Hashing.of(data), Hashing.of(Files.readAllBytes(dst)));
+        }
+    }
+
     @Test
     void aTransferToASocketClosedWhileWaitingForTheLockIsRefused() throws Exception {
         Path src = Files.write(dir.resolve("src"), new byte[4096]);
