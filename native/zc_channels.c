@@ -146,6 +146,47 @@ ZC_EXPORT int64_t zc_chan_sendfile_once(int in, int out, int64_t offset, int64_t
     }
 }
 
+zc_transfer_fn zc_transfer_by_method(int method)
+{
+    switch (method) {
+    case ZC_METHOD_READ_WRITE:
+        return zc_read_write;
+    case ZC_METHOD_MMAP_WRITE:
+        return zc_mmap_write;
+    case ZC_METHOD_SENDFILE:
+        return zc_sendfile;
+    case ZC_METHOD_SPLICE:
+        return zc_splice;
+    case ZC_METHOD_COPY_FILE_RANGE:
+        return zc_copy_file_range;
+    default:
+        return NULL;
+    }
+}
+
+/*
+ * One transfer by method id for the channel layer, which differs from the raw entry point in one
+ * way: a syscall interrupted by a signal (EINTR) twice with no progress between ends the call
+ * with -EINTR, what moved recorded, instead of being retried again (zc_retry_eintr). The JDK
+ * closes a channel with threads in its I/O by signalling them (NativeThreadSet.signalAndWait for
+ * a FileChannel, preClose for a blocking socket) and waits for them to leave; its own loops then
+ * see IOStatus.INTERRUPTED and ask isOpen() (FileChannelImpl.transferToDirectlyInternal). So does
+ * the channel layer, which a call retried forever while blocked on the other end would keep
+ * from answering: the close would wait as long as that end blocks.
+ */
+ZC_EXPORT int64_t zc_chan_transfer(int method, int in, int out, int64_t offset, int64_t length)
+{
+    zc_transfer_fn fn = zc_transfer_by_method(method);
+    if (fn == NULL) {
+        zc_progress none = {0};
+        return zc_fail(&none, ZC_SYS_NONE, EINVAL); /* a Java bug, not a syscall's answer */
+    }
+    zc_set_retry_eintr(0);
+    int64_t r = fn(in, out, offset, length);
+    zc_set_retry_eintr(1);
+    return r;
+}
+
 /*
  * How the channel layer takes a failed path's errno (ZeroCopyChannels, Refusals.java):
  * 0 a real failure (thrown), 1 "not for this pair of files" (next path),

@@ -125,6 +125,30 @@ int64_t zc_splice(int in, int out, int64_t offset, int64_t length);
 int64_t zc_mmap_write(int in, int out, int64_t offset, int64_t length);
 int64_t zc_read_write(int in, int out, int64_t offset, int64_t length);
 int64_t zc_copy_file_range(int in, int out, int64_t offset, int64_t length);
+
+/* A transfer path: the five entry points above share this shape. */
+typedef int64_t (*zc_transfer_fn)(int, int, int64_t, int64_t);
+
+/* Method ids of zc_measure and zc_chan_transfer; must match TransferMethod.measureId. */
+#define ZC_METHOD_READ_WRITE 1
+#define ZC_METHOD_MMAP_WRITE 2
+#define ZC_METHOD_SENDFILE 3
+#define ZC_METHOD_SPLICE 4
+#define ZC_METHOD_COPY_FILE_RANGE 5
+
+/* The path for a method id, or NULL (zc_channels.c). */
+zc_transfer_fn zc_transfer_by_method(int method);
+
+/*
+ * Whether the transfer loops (sendfile, splice, read+write, mmap+write, copy_file_range) retry a
+ * syscall that EINTR interrupted, p being the call's progress: they do (HAZARDS 4), except inside
+ * zc_chan_transfer, which retries once and returns -EINTR, with what moved, on a second EINTR
+ * with no byte moved since the first (zc_state.c).
+ */
+int zc_retry_eintr(const zc_progress *p);
+void zc_set_retry_eintr(int retry);
+int64_t zc_read_write(int in, int out, int64_t offset, int64_t length);
+int64_t zc_copy_file_range(int in, int out, int64_t offset, int64_t length);
 int64_t zc_last_moved(void);
 int64_t zc_thread_syscalls(void);
 int64_t zc_would_block_result(void);

@@ -29,7 +29,7 @@ static int64_t copy_loop(int in, int64_t in_pos, int out, int64_t *out_pos, int6
             p.moved += n;
         } else if (n == 0) {
             break; /* end of file; procfs sources also answer 0 on some kernels (HAZARDS 5) */
-        } else if (errno == EINTR) {
+        } else if (errno == EINTR && zc_retry_eintr(&p)) {
             continue;
         } else {
             return zc_fail(&p, ZC_SYS_COPY_FILE_RANGE, errno);

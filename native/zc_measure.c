@@ -25,15 +25,6 @@ enum zc_usage_field {
     ZC_USAGE_FIELDS
 };
 
-/* Method ids of zc_measure; mirrored by NativeZeroCopy.measureId (explicit, never an enum ordinal). */
-#define ZC_METHOD_READ_WRITE 1
-#define ZC_METHOD_MMAP_WRITE 2
-#define ZC_METHOD_SENDFILE 3
-#define ZC_METHOD_SPLICE 4
-#define ZC_METHOD_COPY_FILE_RANGE 5
-
-typedef int64_t (*zc_transfer_fn)(int, int, int64_t, int64_t);
-
 static int64_t timeval_ns(struct timeval tv)
 {
     return (int64_t)tv.tv_sec * 1000000000 + (int64_t)tv.tv_usec * 1000;
@@ -72,24 +63,6 @@ ZC_EXPORT int zc_usage_snapshot(int64_t *usage)
     return rc < 0 ? (int)zc_fail(&p, ZC_SYS_GETRUSAGE, -rc) : (int)zc_done(&p);
 }
 
-static zc_transfer_fn transfer_fn(int method)
-{
-    switch (method) {
-    case ZC_METHOD_READ_WRITE:
-        return zc_read_write;
-    case ZC_METHOD_MMAP_WRITE:
-        return zc_mmap_write;
-    case ZC_METHOD_SENDFILE:
-        return zc_sendfile;
-    case ZC_METHOD_SPLICE:
-        return zc_splice;
-    case ZC_METHOD_COPY_FILE_RANGE:
-        return zc_copy_file_range;
-    default:
-        return NULL;
-    }
-}
-
 /*
  * Runs one transfer with `method` and writes what it cost into
  * delta[ZC_USAGE_FIELDS] (after minus before), on success and on failure.
@@ -99,7 +72,7 @@ static zc_transfer_fn transfer_fn(int method)
 ZC_EXPORT int64_t zc_measure(int method, int in, int out, int64_t offset, int64_t length, int64_t *delta)
 {
     zc_progress none = {0};
-    zc_transfer_fn fn = transfer_fn(method);
+    zc_transfer_fn fn = zc_transfer_by_method(method);
     if (fn == NULL) {
         return zc_fail(&none, ZC_SYS_NONE, EINVAL); /* a Java bug, not a syscall's answer */
     }

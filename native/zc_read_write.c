@@ -22,7 +22,7 @@ ZC_EXPORT int64_t zc_read_write(int in, int out, int64_t offset, int64_t length)
             break; /* end of file */
         }
         if (n < 0) {
-            if (errno == EINTR) {
+            if (errno == EINTR && zc_retry_eintr(&p)) {
                 continue;
             }
             return zc_fail(&p, ZC_SYS_PREAD, errno);

@@ -33,7 +33,7 @@ int zc_sendfile_range(int in, int out, int64_t offset, int64_t length, zc_progre
         } else if (n == 0) {
             /* End of file (or truncated under us): asking again would spin forever. */
             return ZC_END_OF_FILE;
-        } else if (errno == EINTR) {
+        } else if (errno == EINTR && zc_retry_eintr(p)) {
             continue;
         } else if (errno == EAGAIN) {
             return ZC_WOULD_BLOCK; /* non-blocking target is full: report what moved, as NIO does */

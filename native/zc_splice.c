@@ -27,7 +27,7 @@ ZC_EXPORT int64_t zc_splice(int in, int out, int64_t offset, int64_t length)
             break; /* end of file */
         }
         if (n < 0) {
-            if (errno == EINTR) {
+            if (errno == EINTR && zc_retry_eintr(&p)) {
                 continue;
             }
             /* The pipe is empty here (each chunk is drained before the next), so it can be reused. */

@@ -26,7 +26,7 @@ int zc_splice_pipe_loop(int in, int out, int64_t *out_pos, int64_t length, unsig
             }
         } else if (n == 0) {
             return ZC_END_OF_FILE; /* in is an empty pipe without writers */
-        } else if (errno == EINTR) {
+        } else if (errno == EINTR && zc_retry_eintr(p)) {
             continue;
         } else if (errno == EAGAIN) {
             return ZC_WOULD_BLOCK;

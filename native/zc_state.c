@@ -18,6 +18,34 @@
 static ZC_TLS int64_t last_moved;
 static ZC_TLS int last_failed_call;
 static ZC_TLS int64_t thread_syscalls;
+/* Inverted so that a thread's zero-initialised TLS means "retry", the raw entry points' behaviour. */
+static ZC_TLS int eintr_returns;
+/* p->moved + 1 at the last EINTR of this zc_chan_transfer call; 0: none yet. */
+static ZC_TLS int64_t eintr_at;
+
+/*
+ * A close from the JDK signals the thread again until it leaves (NativeThreadSet.signalAndWait:
+ * every 50 ms) or turns the fd into a dead socket first (preClose), so a second EINTR without
+ * progress is where the call must end; one retry keeps a transfer from starting over on any
+ * single signal (a splice's file-to-pipe step would be redone each time).
+ */
+int zc_retry_eintr(const zc_progress *p)
+{
+    if (!eintr_returns) {
+        return 1;
+    }
+    if (eintr_at == p->moved + 1) {
+        return 0;
+    }
+    eintr_at = p->moved + 1;
+    return 1;
+}
+
+void zc_set_retry_eintr(int retry)
+{
+    eintr_returns = !retry;
+    eintr_at = 0;
+}
 
 int64_t zc_done(const zc_progress *p)
 {

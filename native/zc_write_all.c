@@ -16,7 +16,7 @@ static int put_all(int out, const char *buf, size_t n, int flags, zc_progress *p
             p->moved += w;
             buf += w;
             n -= (size_t)w;
-        } else if (w < 0 && errno == EINTR) {
+        } else if (w < 0 && errno == EINTR && zc_retry_eintr(p)) {
             continue;
         } else if (w < 0 && errno == EAGAIN) {
             return ZC_WOULD_BLOCK;

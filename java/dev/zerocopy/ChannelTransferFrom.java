@@ -34,9 +34,9 @@ final class ChannelTransferFrom {
             throw new ClosedChannelException();
         }
         st.last = null;
-        long out = HeldFd.hold(dst, false, true, src);
+        long out = HeldFd.hold(dst, false, true, src, false);
         try {
-            long in = HeldFd.hold(src, true, false, dst);
+            long in = HeldFd.hold(src, true, false, dst, false);
             try {
                 boolean srcFile = src instanceof FileChannel;
                 boolean srcUnreadable = srcFile && HeldFd.hasFd(in) && !HeldFd.isReadable(in);

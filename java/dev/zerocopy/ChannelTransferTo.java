@@ -35,12 +35,12 @@ final class ChannelTransferTo {
             throw new ClosedChannelException();
         }
         st.last = null;
-        long in = HeldFd.hold(src, false, false, target);
+        long in = HeldFd.hold(src, false, false, target, true);
         try {
             if (HeldFd.hasFd(in) && !HeldFd.isReadable(in)) {
                 throw new NonReadableChannelException();
             }
-            long out = HeldFd.hold(target, true, true, src);
+            long out = HeldFd.hold(target, true, true, src, true);
             try {
                 if (HeldFd.hasFd(out) && target instanceof FileChannel && !HeldFd.isWritable(out)) {
                     throw new NonWritableChannelException();
@@ -149,7 +149,7 @@ final class ChannelTransferTo {
                     }
                     try {
                         long r = once ? callOnce(m, inFd, outFd, position + done + moved, chunk - moved)
-                                : NativeZeroCopy.transfer(m, inFd, outFd, position + done + moved, chunk - moved);
+                                : interruptibleCall(m, inFd, outFd, position + done + moved, chunk - moved);
                         if (r == NativeZeroCopy.END_OF_FILE) {
                             atEnd = true;
                         } else {
@@ -160,10 +160,14 @@ final class ChannelTransferTo {
                     } catch (ErrnoException e) {
                         moved += e.bytesTransferred();
                         if (!src.isOpen() || !target.isOpen()) {
-                            // Closed by another thread during the call (a blocking socket's close puts
-                            // a dead socket on its fd: EPIPE): as the JDK's end(completed) reports it.
+                            // Closed by another thread during the call: the JDK's close signals the
+                            // threads in the channel's I/O (EINTR), and a blocking socket's puts a dead
+                            // socket on its fd (EPIPE). As the JDK's end(completed) reports it.
                             closedUnder = true;
                             break;
+                        }
+                        if ("EINTR".equals(e.errnoName())) {
+                            continue; // another signal: the same path again from where it stopped
                         }
                         if (forced != null || m == TransferMethod.READ_WRITE || !Refusals.isRefusal(e, kind)) {
                             throw ChannelFailures.withTotal(e, done + moved);
@@ -195,6 +199,16 @@ final class ChannelTransferTo {
             }
         }
         return done == 0 && atEnd ? NativeZeroCopy.END_OF_FILE : done;
+    }
+
+    /**
+     * A native call that a signal ends (-EINTR with what moved, zc_chan_transfer) instead of
+     * retrying, so that a close, which signals the threads in a channel's I/O, is answered.
+     */
+    private static long interruptibleCall(TransferMethod m, int inFd, int outFd, long offset, long length)
+            throws ErrnoException {
+        return Errors.check(NativeLibrary.shim().zc_chan_transfer(m.measureId, inFd, outFd, offset, length),
+                m.operation, inFd, outFd, offset, length);
     }
 
     /**

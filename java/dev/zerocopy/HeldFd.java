@@ -31,8 +31,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * FileChannel whose transfer's other end is a non-blocking channel is held as the JDK's own
  * transfers hold it: around each native call the thread enters the channel's thread set, whose
  * close signals it and waits for it to leave before closing the fd (FileChannelImpl.beforeTransfer,
- * NativeThreadSet); only with a non-blocking other end, because this library's native loops retry
- * EINTR and so a call blocked on the other end would hold that close up. Any other JDK channel is duplicated with
+ * NativeThreadSet). A transferTo's native calls end when that signal interrupts them
+ * (zc_chan_transfer), so there it holds a JDK FileChannel on either side whatever the other end;
+ * a transferFrom's retry EINTR (a receive must not drop the bytes it took from a socket), so there
+ * only with a non-blocking other end, on which no call blocks. Any other JDK channel is duplicated with
  * F_DUPFD_CLOEXEC for the call and checked to be still open after the dup (the JDK marks a
  * channel closed before it closes its fd, so an open channel after the dup means the duplicate
  * names the channel's file or socket); the duplicate is closed on release. Closing a duplicate
@@ -137,12 +139,15 @@ final class HeldFd {
     /**
      * Holds ch's descriptor for one call. With needKind the description includes the kind (a
      * ZeroCopyFileChannel asks the kernel once if its open options did not tell); {@code writes}
-     * says whether the transfer writes to ch or reads from it.
+     * says whether the transfer writes to ch or reads from it; {@code signalEndsCalls} that the
+     * transfer's native calls return when a signal interrupts them (zc_chan_transfer), so that a
+     * JDK FileChannel may be held by its thread set whatever the other end: its close signals the
+     * thread, and the call ends even if the other end would block.
      *
      * @throws AsynchronousCloseException if ch was closed while it was being held
      * @throws ErrnoException if the duplicate could not be made (EMFILE), naming fcntl
      */
-    static long hold(Channel ch, boolean needKind, boolean writes, Channel other) throws IOException {
+    static long hold(Channel ch, boolean needKind, boolean writes, Channel other, boolean signalEndsCalls) throws IOException {
         if (ch instanceof ZeroCopyFileChannel) {
             return ((ZeroCopyFileChannel) ch).acquire(needKind);
         }
@@ -155,7 +160,8 @@ final class HeldFd {
             if (held != NONE) {
                 return held;
             }
-        } else if (ch instanceof FileChannel && other instanceof SelectableChannel && !((SelectableChannel) other).isBlocking()) {
+        } else if (ch instanceof FileChannel
+                && (signalEndsCalls || other instanceof SelectableChannel && !((SelectableChannel) other).isBlocking())) {
             long held = holdByThreadSet((FileChannel) ch);
             if (held != NONE) {
                 return held;

@@ -81,6 +81,9 @@ final class ShimBinding {
 
         long zc_chan_sendfile_once(int in, int out, long offset, long length);
 
+        /** The path of a method id (TransferMethod.measureId); EINTR returns -EINTR instead of a retry. */
+        long zc_chan_transfer(int method, int in, int out, long offset, long length);
+
         int zc_chan_refusal(int err, int appendTarget);
 
         // ---- kernel experiments ----

@@ -28,14 +28,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A JDK FileChannel whose transfer's other end is non-blocking is held through the channel's own
- * set of threads in I/O (as the JDK's transfers hold it), not through a duplicate fd (HeldFd). What
+ * A JDK FileChannel is held through the channel's own set of threads in I/O (as the JDK's
+ * transfers hold it), not through a duplicate fd (HeldFd): in a transferTo whatever the other end,
+ * in a transferFrom when the other end is non-blocking. What
  * shows it: a POSIX lock on the file survives the transfer (closing a duplicate would drop it,
  * fcntl(2)), and the JDK's close waits for a thread in the set on the running JDK.
  */
@@ -68,6 +70,74 @@ class ChannelsThreadSetHoldTest {
             assertTrue(lock.isValid());
             pair.client.close();
             assertEquals(new Received(data.length, Hashing.of(data)), got.get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    /**
+     * A transferTo holds a JDK FileChannel through its thread set whatever the other end (its calls
+     * end on the close's signal): the lock survives with a blocking socket and with a file target,
+     * whose own lock survives too.
+     */
+    @Test
+    void aFileLockSurvivesATransferToABlockingSocketOrAFile() throws Exception {
+        byte[] data = Sources.randomBytes(64 * 1024, 33);
+        Path src = Files.write(dir.resolve("src"), data);
+        Path dst = dir.resolve("dst");
+        try (FileChannel in = FileChannel.open(src, READ, WRITE); FileChannel out = FileChannel.open(dst, CREATE, WRITE);
+             Loopback pair = Loopback.open(0, 0)) {
+            FileLock lock = in.lock();
+            FileLock outLock = out.lock();
+            CompletableFuture<Received> got = Drain.toEnd(pair.server);
+            assertEquals(data.length, ZeroCopyChannels.transferTo(in, 0, data.length, pair.client));
+            assertEquals(data.length, ZeroCopyChannels.transferTo(in, 0, data.length, out));
+            assertTrue(posixLockHeld(src), "the transfer dropped the process's lock on the source");
+            assertTrue(posixLockHeld(dst), "the transfer dropped the process's lock on the target");
+            assertTrue(lock.isValid() && outLock.isValid());
+            pair.client.close();
+            assertEquals(new Received(data.length, Hashing.of(data)), got.get(30, TimeUnit.SECONDS));
+            assertEquals(Hashing.of(data), Hashing.of(dst, 0, data.length));
+        }
+    }
+
+    /**
+     * Closing the JDK FileChannel ends a transfer blocked on the other end (a blocking socket whose
+     * peer does not read), as the JDK's own transfer ends: the close signals the thread in the
+     * channel's set, the native call returns EINTR instead of retrying, and the transfer reports
+     * what it moved, the peer getting exactly that prefix. A retried call would keep the close
+     * waiting until the peer reads.
+     */
+    @Test
+    void closingTheFileChannelEndsATransferBlockedOnTheOtherEnd() throws Exception {
+        byte[] data = Sources.randomBytes(32 << 20, 34);
+        Path src = Files.write(dir.resolve("src"), data);
+        try (FileChannel in = FileChannel.open(src, READ); Loopback pair = Loopback.open(0, 0)) {
+            ReentrantLock socketLock = FdAccess.channelLock(pair.client, true);
+            CompletableFuture<Long> sent = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return ZeroCopyChannels.transferTo(in, 0, data.length, pair.client);
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, POOL);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!socketLock.isLocked()) {
+                assertTrue(System.nanoTime() < deadline, "the transfer did not start");
+                Thread.sleep(1);
+            }
+            Thread.sleep(500);
+            assertFalse(sent.isDone(), "the transfer finished although the peer reads nothing");
+            CompletableFuture.runAsync(() -> {
+                try {
+                    in.close();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            }, POOL).get(30, TimeUnit.SECONDS);
+            long n = sent.get(30, TimeUnit.SECONDS);
+            assertTrue(n > 0 && n < data.length, "moved " + n);
+            assertTrue(pair.client.isOpen(), "closing the file channel leaves the socket open");
+            pair.client.close();
+            assertEquals(new Received(n, Hashing.of(data, 0, (int) n)), Drain.toEnd(pair.server).get(30, TimeUnit.SECONDS));
         }
     }
 
