@@ -1,6 +1,8 @@
 package dev.zerocopy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,7 +18,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /** Shared by the channel tests: the three ways to call a transfer, loopback sockets, slow readers. */
 final class ChannelTestSupport {
@@ -108,5 +112,20 @@ final class ChannelTestSupport {
         Future<T> f = ex.submit(task);
         ex.shutdown();
         return f;
+    }
+
+    /**
+     * Waits until {@code transfer} holds a socket's write lock, then half a second more, and checks
+     * that it has not finished: it is blocked on a peer that reads nothing (the caller sends far
+     * more than the socket buffers take).
+     */
+    static void awaitBlockedHolding(ReentrantLock socketLock, Future<?> transfer) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!socketLock.isLocked()) {
+            assertTrue(System.nanoTime() < deadline, "the transfer did not start");
+            Thread.sleep(1);
+        }
+        Thread.sleep(500);
+        assertFalse(transfer.isDone(), "the transfer finished although the peer reads nothing");
     }
 }

@@ -186,14 +186,7 @@ class ChannelsSocketLockTest {
                     throw new RuntimeException(e);
                 }
             }, POOL);
-            // Blocked: it holds the write lock, and 32 MiB is far more than the socket buffers take.
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!lock.isLocked()) {
-                assertTrue(System.nanoTime() < deadline, "the transfer did not start");
-                Thread.sleep(1);
-            }
-            Thread.sleep(500);
-            assertFalse(sent.isDone(), "the transfer finished although the peer reads nothing");
+            ChannelTestSupport.awaitBlockedHolding(lock, sent);
             pair.client.close();
             long n = sent.get(30, TimeUnit.SECONDS);
             assertTrue(n > 0 && n < data.length, "moved " + n);

@@ -119,13 +119,7 @@ class ChannelsThreadSetHoldTest {
                     throw new RuntimeException(e);
                 }
             }, POOL);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!socketLock.isLocked()) {
-                assertTrue(System.nanoTime() < deadline, "the transfer did not start");
-                Thread.sleep(1);
-            }
-            Thread.sleep(500);
-            assertFalse(sent.isDone(), "the transfer finished although the peer reads nothing");
+            ChannelTestSupport.awaitBlockedHolding(socketLock, sent);
             CompletableFuture.runAsync(() -> {
                 try {
                     in.close();
