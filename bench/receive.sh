@@ -7,9 +7,13 @@
 # [min-max] of interleaved rounds, and the ratio zerocopy/nio (median of per-round ratios; `~` when
 # a two-sided exact Mann-Whitney U test gives p >= 0.05, as bench/shootout.sh).
 # Each JVM run holds the team's exclusive CPU lock when /tmp/team/cpu.lock exists.
+# QUIET_BALLOON=1 (root): on a VM whose balloon reports free memory to the host, turns that
+# reporting off for the run (page_reporting_order above the largest order; the old value is put
+# back on exit) and touches two thirds of the free memory first, so that no round pays a host
+# fault per page of new page cache (docs/anchors.md, "Guest memory the host took back").
 #
 #   mvn -B -q -pl bench -am package -DskipTests
-#   bench/receive.sh        # ROUNDS=5 GIB=1 EXT4_DIR=/var/tmp TMPFS_DIR=/dev/shm JAVAS="java /usr/lib/jvm/temurin-25-jdk-amd64/bin/java"
+#   bench/receive.sh        # ROUNDS=5 GIB=1 EXT4_DIR=/var/tmp TMPFS_DIR=/dev/shm JAVAS="java /usr/lib/jvm/temurin-25-jdk-amd64/bin/java" QUIET_BALLOON=0
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-5}
@@ -19,10 +23,21 @@ EXT4_DIR=${EXT4_DIR:-/var/tmp}
 JAVAS=${JAVAS:-"java /usr/lib/jvm/temurin-25-jdk-amd64/bin/java"}
 LOCK=${LOCK:-/tmp/team/cpu.lock}
 OUT=${OUT:-target/receive}
+QUIET_BALLOON=${QUIET_BALLOON:-0}
 [ -f target/benchmarks.jar ] || mvn -B -q -pl bench -am package -DskipTests
 mkdir -p "$OUT"
 : > "$OUT/runs.txt"
-echo "machine: $(uname -sr), $(nproc) cpus ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), load average before $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "$QUIET_BALLOON" = 1 ]; then
+  knob=/sys/module/page_reporting/parameters/page_reporting_order
+  [ -w "$knob" ] || { echo "receive: QUIET_BALLOON=1 needs root and $knob (virtio-balloon free page reporting)" >&2; exit 2; }
+  old_order=$(cat "$knob")
+  trap 'echo "$old_order" > "$knob"' EXIT
+  echo 11 > "$knob"   # above the largest buddy order (10): no free block is reported
+  touch_gib=$(awk '/MemAvailable/ { print int($2 / 1048576 * 2 / 3) }' /proc/meminfo)
+  echo "receive: free page reporting off (was order $old_order), touching $touch_gib GiB first" >&2
+  python3 -c "b = b'\x01' * ($touch_gib << 30)"
+fi
+echo "machine: $(uname -sr), $(nproc) cpus ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), load average before $(cut -d' ' -f1-3 /proc/loadavg)$([ -r /sys/module/page_reporting/parameters/page_reporting_order ] && echo ", page_reporting_order $(cat /sys/module/page_reporting/parameters/page_reporting_order)")"
 for java in $JAVAS; do
   ver=$("$java" -version 2>&1 | head -1 | sed 's/.*version "\([0-9]*\).*/\1/')
   for fs in tmpfs ext4; do

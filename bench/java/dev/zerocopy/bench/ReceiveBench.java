@@ -27,7 +27,7 @@ import java.util.Random;
  * after each run and the filesystem flushed before the next, so runs do not share writeback.
  *
  * <pre>
- * java -cp target/benchmarks.jar dev.zerocopy.bench.ReceiveBench DIR [--gib 1] [--rounds 3]
+ * java -cp target/benchmarks.jar dev.zerocopy.bench.ReceiveBench DIR [--gib 1] [--rounds 3] [--pretouch-mib 0]
  * </pre>
  * Output lines: {@code run ROUND MODE bytes=N machine_s=X thread_s=X wall_s=X wb_machine_s=X wb_wall_s=X}.
  */
@@ -45,8 +45,9 @@ public final class ReceiveBench {
             switch (args[i]) {
                 case "--gib": gib = Long.parseLong(args[++i]); break;
                 case "--rounds": rounds = Integer.parseInt(args[++i]); break;
+                case "--pretouch-mib": pretouchMib = Long.parseLong(args[++i]); break;
                 default:
-                    System.err.println("usage: ReceiveBench DIR [--gib 1] [--rounds 3]");
+                    System.err.println("usage: ReceiveBench DIR [--gib 1] [--rounds 3] [--pretouch-mib 0]");
                     System.exit(2);
             }
         }
@@ -69,6 +70,22 @@ public final class ReceiveBench {
         }
     }
 
+    /**
+     * MiB of memory a short-lived process writes and frees right before each timed run (0: none).
+     * On a VM whose balloon reports free memory to the host (virtio-balloon free page reporting,
+     * this machine's), guest pages freed for more than a couple of seconds go back to the host and
+     * the guest's next use of them faults them in again, one host fault per page: a run's 1 GiB of
+     * new page cache then costs that much more, depending on how much of the free memory was
+     * reported. Touching memory first makes the free pages host-backed for the run.
+     */
+    private static long pretouchMib;
+
+    private static void pretouch() throws Exception {
+        if (pretouchMib > 0) {
+            new ProcessBuilder("python3", "-c", "b = b'\\x01' * (" + pretouchMib + " << 20)").inheritIO().start().waitFor();
+        }
+    }
+
     private static String run(Path dir, String mode, long total, ByteBuffer payload) throws Exception {
         Path file = dir.resolve("zc-receive-bench.bin");
         Files.deleteIfExists(file);
@@ -77,6 +94,7 @@ public final class ReceiveBench {
              SocketChannel rcv = ss.accept();
              FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             flushFilesystem(out);
+            pretouch();
             Thread sender = new Thread(() -> {
                 ByteBuffer bb = payload.duplicate();
                 try {
@@ -91,6 +109,7 @@ public final class ReceiveBench {
                     throw new RuntimeException(e);
                 }
             }, "receive-bench-sender");
+            java.util.Map<String, Long> v0 = VMSTAT ? vmstat() : null;
             long m0 = machineBusyTicks();
             long c0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
@@ -106,6 +125,17 @@ public final class ReceiveBench {
             long t1 = System.nanoTime();
             long c1 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
             long m1 = machineBusyTicks();
+            if (VMSTAT) {
+                java.util.Map<String, Long> v1 = vmstat();
+                StringBuilder d = new StringBuilder();
+                v1.forEach((k, v) -> {
+                    long delta = v - v0.getOrDefault(k, 0L);
+                    if (Math.abs(delta) >= 1000) {
+                        d.append(' ').append(k).append('=').append(delta);
+                    }
+                });
+                System.err.println("vmstat " + mode + ":" + d);
+            }
             sender.join();
             if (got != total) {
                 throw new IllegalStateException(mode + ": received " + got + " of " + total);
@@ -114,11 +144,26 @@ public final class ReceiveBench {
             long t2 = System.nanoTime();
             long m2 = machineBusyTicks();
             double tick = ticksPerSecond();
-            return String.format(Locale.ROOT, "bytes=%d machine_s=%.3f thread_s=%.3f wall_s=%.3f wb_machine_s=%.3f wb_wall_s=%.3f",
-                    got, (m1 - m0) / tick, (c1 - c0) / 1e9, (t1 - t0) / 1e9, (m2 - m1) / tick, (t2 - t1) / 1e9);
+            // start_ns/end_ns: System.nanoTime() is CLOCK_MONOTONIC on Linux, so a `perf record -k
+            // CLOCK_MONOTONIC` profile of the run can be cut at these bounds.
+            return String.format(Locale.ROOT, "bytes=%d machine_s=%.3f thread_s=%.3f wall_s=%.3f wb_machine_s=%.3f wb_wall_s=%.3f"
+                    + " start_ns=%d end_ns=%d", got, (m1 - m0) / tick, (c1 - c0) / 1e9, (t1 - t0) / 1e9, (m2 - m1) / tick,
+                    (t2 - t1) / 1e9, t0, t1);
         } finally {
             Files.deleteIfExists(file);
         }
+    }
+
+    /** -Dzc.vmstat=true: print the /proc/vmstat counters that changed by 1000 or more during each run (stderr). */
+    private static final boolean VMSTAT = Boolean.getBoolean("zc.vmstat");
+
+    private static java.util.Map<String, Long> vmstat() throws IOException {
+        java.util.Map<String, Long> m = new java.util.TreeMap<>();
+        for (String line : Files.readAllLines(Paths.get("/proc/vmstat"))) {
+            String[] f = line.split(" ");
+            m.put(f[0], Long.parseLong(f[1]));
+        }
+        return m;
     }
 
     /** Writes back whatever an earlier run (or anyone) left dirty on this filesystem, outside the timing. */
