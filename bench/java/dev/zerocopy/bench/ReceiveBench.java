@@ -27,7 +27,7 @@ import java.util.Random;
  * after each run and the filesystem flushed before the next, so runs do not share writeback.
  *
  * <pre>
- * java -cp target/benchmarks.jar dev.zerocopy.bench.ReceiveBench DIR [--gib 1] [--rounds 3] [--pretouch-mib 0]
+ * java -cp target/benchmarks.jar dev.zerocopy.bench.ReceiveBench DIR [--gib 1] [--rounds 3]
  * </pre>
  * Output lines: {@code run ROUND MODE bytes=N machine_s=X thread_s=X wall_s=X wb_machine_s=X wb_wall_s=X}.
  */
@@ -45,9 +45,8 @@ public final class ReceiveBench {
             switch (args[i]) {
                 case "--gib": gib = Long.parseLong(args[++i]); break;
                 case "--rounds": rounds = Integer.parseInt(args[++i]); break;
-                case "--pretouch-mib": pretouchMib = Long.parseLong(args[++i]); break;
                 default:
-                    System.err.println("usage: ReceiveBench DIR [--gib 1] [--rounds 3] [--pretouch-mib 0]");
+                    System.err.println("usage: ReceiveBench DIR [--gib 1] [--rounds 3]");
                     System.exit(2);
             }
         }
@@ -70,22 +69,6 @@ public final class ReceiveBench {
         }
     }
 
-    /**
-     * MiB of memory a short-lived process writes and frees right before each timed run (0: none).
-     * On a VM whose balloon reports free memory to the host (virtio-balloon free page reporting,
-     * this machine's), guest pages freed for more than a couple of seconds go back to the host and
-     * the guest's next use of them faults them in again, one host fault per page: a run's 1 GiB of
-     * new page cache then costs that much more, depending on how much of the free memory was
-     * reported. Touching memory first makes the free pages host-backed for the run.
-     */
-    private static long pretouchMib;
-
-    private static void pretouch() throws Exception {
-        if (pretouchMib > 0) {
-            new ProcessBuilder("python3", "-c", "b = b'\\x01' * (" + pretouchMib + " << 20)").inheritIO().start().waitFor();
-        }
-    }
-
     private static String run(Path dir, String mode, long total, ByteBuffer payload) throws Exception {
         Path file = dir.resolve("zc-receive-bench.bin");
         Files.deleteIfExists(file);
@@ -94,7 +77,6 @@ public final class ReceiveBench {
              SocketChannel rcv = ss.accept();
              FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             flushFilesystem(out);
-            pretouch();
             Thread sender = new Thread(() -> {
                 ByteBuffer bb = payload.duplicate();
                 try {
