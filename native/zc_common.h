@@ -125,8 +125,16 @@ int64_t zc_splice(int in, int out, int64_t offset, int64_t length);
 int64_t zc_mmap_write(int in, int out, int64_t offset, int64_t length);
 int64_t zc_read_write(int in, int out, int64_t offset, int64_t length);
 int64_t zc_copy_file_range(int in, int out, int64_t offset, int64_t length);
+int64_t zc_last_moved(void);
+int64_t zc_thread_syscalls(void);
+int64_t zc_would_block_result(void);
+int zc_last_failed_call(void);
+int zc_abi_version(void);
+const char *zc_syscall_name(int call);
+const char *zc_errno_name(int err);
+const char *zc_strerror(int err);
 
-/* A transfer path: the five entry points above share this shape. */
+/* A transfer path: zc_sendfile, zc_splice, zc_mmap_write, zc_read_write, zc_copy_file_range share this shape. */
 typedef int64_t (*zc_transfer_fn)(int, int, int64_t, int64_t);
 
 /* Method ids of zc_measure and zc_chan_transfer; must match TransferMethod.measureId. */
@@ -147,16 +155,6 @@ zc_transfer_fn zc_transfer_by_method(int method);
  */
 int zc_retry_eintr(const zc_progress *p);
 void zc_set_retry_eintr(int retry);
-int64_t zc_read_write(int in, int out, int64_t offset, int64_t length);
-int64_t zc_copy_file_range(int in, int out, int64_t offset, int64_t length);
-int64_t zc_last_moved(void);
-int64_t zc_thread_syscalls(void);
-int64_t zc_would_block_result(void);
-int zc_last_failed_call(void);
-int zc_abi_version(void);
-const char *zc_syscall_name(int call);
-const char *zc_errno_name(int err);
-const char *zc_strerror(int err);
 
 /* A pipe lent to one transfer by the process-wide pool (zc_pipe_pool.c). */
 typedef struct zc_pipe {

@@ -83,14 +83,14 @@ final class ChannelTransferTo {
                     return n;
                 }
                 TransferMethod[] plan = kind == ChannelKind.FILE || kind == ChannelKind.APPEND_FILE ? FILE_PLAN : STREAM_PLAN;
-                long done = transfer(src, in, position, count, target, out, kind, forced, plan, st);
+                long done = transfer(src, in, position, count, target, out, nonBlocking, kind, forced, plan, st);
                 if (done == NativeZeroCopy.END_OF_FILE) {
                     done = 0;
                     size = src.size();
                 }
                 if (done == 0 && count > 0 && forced == null && size == 0) {
                     // Read as JDK 21+ does, with a plain read+write (JDK 17 returns 0 here).
-                    done = Math.max(0, transfer(src, in, position, count, target, out, kind, null, SIZELESS_PLAN, st));
+                    done = Math.max(0, transfer(src, in, position, count, target, out, nonBlocking, kind, null, SIZELESS_PLAN, st));
                 }
                 return done;
             } finally {
@@ -106,16 +106,17 @@ final class ChannelTransferTo {
      * non-blocking target gets one syscall per chunk and NIO's short count. A blocking-mode socket
      * or pipe whose fd would block (a virtual thread's, see {@link VirtualThreads}) is waited on in a
      * JDK write, then the native path resumes: it gets its whole transfer, and no carrier is pinned.
-     * Returns the bytes moved, or {@link NativeZeroCopy#END_OF_FILE} when a call to a selectable
-     * target found the end of the file before its first byte (0 then means it would block).
+     * {@code once}: the target is a non-blocking selectable channel (the mode transferChecked read
+     * and capped the count by). Returns the bytes moved, or {@link NativeZeroCopy#END_OF_FILE} when
+     * a call to such a target found the end of the file before its first byte (0 then means it
+     * would block).
      */
     private static long transfer(FileChannel src, long in, long position, long count, WritableByteChannel target, long out,
-                                 ChannelKind kind, TransferMethod forced, TransferMethod[] plan, ThreadTransferState st)
-            throws IOException {
+                                 boolean once, ChannelKind kind, TransferMethod forced, TransferMethod[] plan,
+                                 ThreadTransferState st) throws IOException {
         int inFd = HeldFd.fd(in);
         int outFd = HeldFd.fd(out);
-        boolean waits = VirtualThreads.isBlockingSelectable(target);
-        boolean once = target instanceof SelectableChannel && !waits;
+        boolean waits = target instanceof SelectableChannel && !once; // blocking mode: see VirtualThreads
         if (waits) {
             VirtualThreads.beforeNativeWrite(target);
         }
