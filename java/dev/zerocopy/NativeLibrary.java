@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 
@@ -170,14 +172,34 @@ final class NativeLibrary {
             throw new IllegalStateException(path + " has ABI version " + abi + ", this jar needs " + ABI_VERSION);
         }
         // The same for every other symbol of the binding (failImmediately() looks none up in
-        // jnr-ffi 2.3.0): a library that lacks one is refused now, not at its first call.
+        // jnr-ffi 2.3.0, and the JVM links a JNI method at its first call): a library that lacks
+        // one is refused now, not at its first call.
         com.kenai.jffi.Library handle = com.kenai.jffi.Library.getCachedInstance(path, com.kenai.jffi.Library.LAZY);
-        for (java.lang.reflect.Method m : Shim.class.getMethods()) {
-            if (handle == null || handle.getSymbolAddress(m.getName()) == 0) {
-                throw new IllegalStateException(path + " is not a native-zerocopy shim: it has no " + m.getName() + " symbol");
+        for (String symbol : requiredSymbols()) {
+            if (handle == null || handle.getSymbolAddress(symbol) == 0) {
+                throw new IllegalStateException(path + " is not a native-zerocopy shim: it has no " + symbol + " symbol");
             }
         }
         return shim;
+    }
+
+    /**
+     * The C symbols this jar calls: the jnr-ffi binding's, then the JNI functions of
+     * {@link FdAccess} (their names need no JNI escapes: no '_' in them).
+     */
+    static List<String> requiredSymbols() {
+        List<String> symbols = new ArrayList<>();
+        for (java.lang.reflect.Method m : Shim.class.getMethods()) {
+            symbols.add(m.getName());
+        }
+        for (Class<?> c : List.of(FdAccess.class)) {
+            for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
+                if (java.lang.reflect.Modifier.isNative(m.getModifiers())) {
+                    symbols.add("Java_" + c.getName().replace('.', '_') + "_" + m.getName());
+                }
+            }
+        }
+        return symbols;
     }
 
 }

@@ -13,6 +13,8 @@ final class ShimBinding {
 
     /**
      * jnr-ffi binding of libzerocopy.so (native/). Method name = C symbol, arguments in C order.
+     * No method may take six arguments that are all numbers: jnr-ffi 2.3.0 passes a wrong sixth
+     * one then (jnr/jnr-ffi#181, BindingShapeTest).
      *
      * <p>Return convention of every function that can fail (native/zc_common.h): bytes moved or
      * another count (>= 0), or -errno; the five transfer paths also answer {@link NativeLibrary#WOULD_BLOCK}

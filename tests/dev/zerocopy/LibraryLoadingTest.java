@@ -77,6 +77,14 @@ class LibraryLoadingTest {
         assertOneClearError(lib, lib + " is not a native-zerocopy shim: it has no zc_splice symbol");
     }
 
+    /** A JNI function missing: named at load, not as UnsatisfiedLinkError at the first channel transfer. */
+    @Test
+    void rightAbiVersionMissingJniFunction() throws Exception {
+        String jni = "Java_dev_zerocopy_FdAccess_memberIds";
+        Path lib = compile(stubs(NativeLibrary.ABI_VERSION, jni));
+        assertOneClearError(lib, lib + " is not a native-zerocopy shim: it has no " + jni + " symbol");
+    }
+
     /** The bundled library loads from a private directory, which is empty again once it is loaded; no JVM warning. */
     @Test
     void bundledLibraryLoadsFromAPrivateDirectoryAndLeavesNothing() throws Exception {
@@ -110,20 +118,28 @@ class LibraryLoadingTest {
     /** C stubs for every method of the binding, zc_abi_version answering abi, except the one left out. */
     private static String stubs(int abi, String leftOut) {
         StringBuilder c = new StringBuilder("#include <stdint.h>\n");
-        for (Method m : Shim.class.getMethods()) {
-            String name = m.getName();
+        for (String name : NativeLibrary.requiredSymbols()) {
             if (name.equals(leftOut)) {
                 continue;
             }
             if (name.equals("zc_abi_version")) {
                 c.append("int zc_abi_version(void) { return ").append(abi).append("; }\n");
-            } else if (m.getReturnType() == String.class) {
+            } else if (isString(name)) {
                 c.append("const char *").append(name).append("(void) { return \"stub\"; }\n");
             } else {
                 c.append("int64_t ").append(name).append("(void) { return -38; }\n");
             }
         }
         return c.toString();
+    }
+
+    private static boolean isString(String symbol) {
+        for (Method m : Shim.class.getMethods()) {
+            if (m.getName().equals(symbol)) {
+                return m.getReturnType() == String.class;
+            }
+        }
+        return false;
     }
 
     private Path compile(String source) throws Exception {

@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
@@ -42,13 +43,14 @@ import jnr.ffi.Runtime;
 @State(Scope.Thread)
 public class PerCallBench {
     static final long SIZE = 4096;
+    static final int LOOP_CALLS = 1000;
 
     /** libc's sendfile, bound as simply as jnr-ffi allows (errno not saved: @IgnoreError). */
     public interface LibC {
         long sendfile(int outFd, int inFd, Pointer offset, long count);
     }
 
-    private static final LibC LIBC = LibraryLoader.create(LibC.class)
+    static final LibC LIBC = LibraryLoader.create(LibC.class)
             .option(LibraryOption.IgnoreError, true).failImmediately().load("c");
 
     @Param({"devnull", "tcp"})
@@ -59,6 +61,7 @@ public class PerCallBench {
     private int in;
     private Fixtures.Target out;
     private Pointer offset;
+    private int noopArg = 41;
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -79,6 +82,25 @@ public class PerCallBench {
     @Benchmark
     public long nativeSendfile() throws IOException {
         return NativeZeroCopy.sendfile(in, out.fd, 0, SIZE);
+    }
+
+    /** The raw C loop in this JVM: 1000 sendfile calls per native call (bench/c/floor_loop.c). */
+    @Benchmark
+    @OperationsPerInvocation(LOOP_CALLS)
+    public long cLoopSendfile() {
+        return FloorLoop.LIB.zc_floor_sendfile_loop(in, out.fd, SIZE, LOOP_CALLS);
+    }
+
+    /** What a jnr-ffi call of a C function that does nothing costs. */
+    @Benchmark
+    public int jnrNoop() {
+        return FloorLoop.LIB.zc_floor_noop(noopArg);
+    }
+
+    /** What a JNI call of a C function that does nothing costs. */
+    @Benchmark
+    public int jniNoop() {
+        return FloorLoop.jniNoop(noopArg);
     }
 
     @Benchmark
