@@ -191,7 +191,9 @@ ZC_EXPORT JNIEXPORT jobject JNICALL Java_dev_zerocopy_FdAccess_objectField(JNIEn
  * Registers the calling thread in a JDK FileChannel's thread set (field `threads`), as the JDK's
  * own transfers do (FileChannelImpl.beforeTransfer: threads.add()): closing the channel then
  * signals the thread and waits for it to leave the set before it closes the fd
- * (NativeThreadSet.signalAndWait). Returns the index to leave with, or INT32_MIN if the call failed.
+ * (NativeThreadSet.signalAndWait). Returns the index to leave with, or INT32_MIN if the channel has
+ * no set. If add() throws (it allocates: OutOfMemoryError), its exception is left pending, so the
+ * Java caller gets it instead of an index and never makes the call unheld.
  */
 ZC_EXPORT JNIEXPORT jint JNICALL Java_dev_zerocopy_FdAccess_enterThreadSet0(JNIEnv *env, jclass cls, jobject channel,
                                                                             jlong set_field, jlong add)
@@ -202,11 +204,7 @@ ZC_EXPORT JNIEXPORT jint JNICALL Java_dev_zerocopy_FdAccess_enterThreadSet0(JNIE
         return INT32_MIN;
     }
     jint index = (*env)->CallIntMethod(env, set, (jmethodID)(intptr_t)add);
-    if ((*env)->ExceptionCheck(env)) {
-        (*env)->ExceptionClear(env);
-        return INT32_MIN;
-    }
-    return index;
+    return (*env)->ExceptionCheck(env) ? INT32_MIN : index;
 }
 
 /* Leaves the thread set entered with index (NativeThreadSet.remove). */

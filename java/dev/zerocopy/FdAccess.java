@@ -70,7 +70,8 @@ final class FdAccess {
     /**
      * Registers the calling thread in a JDK FileChannel's set of threads in I/O, as the JDK's own
      * transfers do: the channel's close then waits for {@link #leaveThreadSet} before closing
-     * the fd. Returns the index to leave with, or NO_THREAD_SET.
+     * the fd. Returns the index to leave with, or NO_THREAD_SET if the channel has none; throws
+     * what NativeThreadSet.add throws.
      */
     static int enterThreadSet(Object fileChannel) {
         long[] ids = IDS.get(fileChannel.getClass());

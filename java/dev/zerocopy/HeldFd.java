@@ -311,6 +311,10 @@ final class HeldFd {
         int entry;
         if ((desc & THREAD_SET) != 0) {
             entry = FdAccess.enterThreadSet(ch);
+            if (entry == FdAccess.NO_THREAD_SET) {
+                // Not reached while the JDK keeps its set in a final field; never make the call unheld.
+                throw new IllegalStateException("the thread set of " + ch + " is gone: its fd cannot be held");
+            }
             if (ch.isOpen()) {
                 return entry;
             }
