@@ -217,3 +217,27 @@ ZC_EXPORT JNIEXPORT void JNICALL Java_dev_zerocopy_FdAccess_leaveThreadSet0(JNIE
         (*env)->CallVoidMethod(env, set, (jmethodID)(intptr_t)remove, index);
     }
 }
+
+/*
+ * MethodHandles.Lookup.IMPL_LOOKUP, the JDK's own fully privileged lookup, or NULL if this JDK has
+ * no such field. JNI reads static fields without access checks, as it reads the channels' fields
+ * above. FdAccess uses it once, at class initialisation, to make method handles for the few
+ * members it otherwise reaches through JNI on every transfer (NativeThreadSet.add and remove and a
+ * FileChannelImpl's `threads`): called through a constant method handle they are as cheap as the
+ * JDK's own calls, where a JNI up-call (CallIntMethod) costs a JavaCalls transition each.
+ */
+ZC_EXPORT JNIEXPORT jobject JNICALL Java_dev_zerocopy_FdAccess_trustedLookup(JNIEnv *env, jclass cls)
+{
+    (void)cls;
+    jclass lookup = (*env)->FindClass(env, "java/lang/invoke/MethodHandles$Lookup");
+    if (lookup == NULL) {
+        (*env)->ExceptionClear(env);
+        return NULL;
+    }
+    jfieldID impl = (*env)->GetStaticFieldID(env, lookup, "IMPL_LOOKUP", "Ljava/lang/invoke/MethodHandles$Lookup;");
+    if (impl == NULL) {
+        (*env)->ExceptionClear(env);
+        return NULL;
+    }
+    return (*env)->GetStaticObjectField(env, lookup, impl);
+}

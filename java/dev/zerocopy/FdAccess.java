@@ -74,6 +74,9 @@ final class FdAccess {
      * what NativeThreadSet.add throws.
      */
     static int enterThreadSet(Object fileChannel) {
+        if (JdkHandles.AVAILABLE && fileChannel.getClass() == JdkHandles.FILE_CHANNEL) {
+            return JdkHandles.enterThreadSet(fileChannel);
+        }
         long[] ids = IDS.get(fileChannel.getClass());
         if (ids[THREAD_SET_FIELD] == 0 || ids[THREAD_SET_ADD] == 0 || ids[THREAD_SET_REMOVE] == 0) {
             return NO_THREAD_SET;
@@ -83,6 +86,10 @@ final class FdAccess {
 
     /** Leaves the set entered by {@link #enterThreadSet} with the index it returned. */
     static void leaveThreadSet(Object fileChannel, int index) {
+        if (JdkHandles.AVAILABLE && fileChannel.getClass() == JdkHandles.FILE_CHANNEL) {
+            JdkHandles.leaveThreadSet(fileChannel, index);
+            return;
+        }
         long[] ids = IDS.get(fileChannel.getClass());
         leaveThreadSet0(fileChannel, ids[THREAD_SET_FIELD], ids[THREAD_SET_REMOVE], index);
     }
@@ -103,6 +110,9 @@ final class FdAccess {
      * False, with nothing recorded, if the channel is no longer connected and open.
      */
     static boolean registerIo(Object channel, boolean writes) {
+        if (JdkHandles.AVAILABLE && channel.getClass() == JdkHandles.SOCKET_CHANNEL) {
+            return JdkHandles.registerIo(channel, writes);
+        }
         long[] ids = IDS.get(channel.getClass());
         return registerIo0(channel, ids[STATE_LOCK_FIELD], ids[STATE_FIELD],
                 ids[writes ? WRITER_THREAD_FIELD : READER_THREAD_FIELD], (int) ids[ST_CONNECTED]) != 0;
@@ -110,10 +120,17 @@ final class FdAccess {
 
     /** Ends {@link #registerIo}; finishes a close that began meanwhile (the fd is closed then). */
     static void unregisterIo(Object channel, boolean writes) {
+        if (JdkHandles.AVAILABLE && channel.getClass() == JdkHandles.SOCKET_CHANNEL) {
+            JdkHandles.unregisterIo(channel, writes);
+            return;
+        }
         long[] ids = IDS.get(channel.getClass());
         unregisterIo0(channel, ids[STATE_LOCK_FIELD], ids[STATE_FIELD],
                 ids[writes ? WRITER_THREAD_FIELD : READER_THREAD_FIELD], (int) ids[ST_CLOSING], ids[TRY_FINISH_CLOSE]);
     }
+
+    /** MethodHandles.Lookup.IMPL_LOOKUP, or null (native/zc_fd_access.c). */
+    static native java.lang.invoke.MethodHandles.Lookup trustedLookup();
 
     /** Fills ids[ID_COUNT] with type's field and method IDs, 0 for each it lacks. */
     private static native void memberIds(Class<?> type, long[] ids);

@@ -44,10 +44,6 @@ class FdAccessTest {
     }
 
     /**
-     * The inode of the socket listed in /proc/net/{table} or {table}6 (the JDK opens dual-stack
-     * IPv6 sockets) whose local address ends in :port (hex), in the given state (null: any).
-     */
-    /**
      * The inode of the socket in {@code /proc/net/<table>[6]} bound to local {@code port} in {@code state} (any
      * state if null). Rows with inode 0 are skipped: a TIME_WAIT socket left by an earlier test on the same
      * port has no inode and would otherwise match first (seen in CI: "expected socket:[0]").
@@ -63,6 +59,18 @@ class FdAccessTest {
             }
         }
         throw new AssertionError("no socket on port " + port + " in /proc/net/" + table + "[6]");
+    }
+
+    /**
+     * The holds reach the JDK's members through constant method handles (JdkHandles) on the JDKs
+     * this library supports, and through JNI when told so: the pom's holds-through-jni execution
+     * runs this class and the hold tests again with -Ddev.zerocopy.jdkHandles=false. A JDK whose
+     * layout the handles miss fails here instead of silently taking the slower path.
+     */
+    @Test
+    void theHoldsTakeTheConfiguredPath() {
+        boolean jniOnly = "false".equals(System.getProperty("dev.zerocopy.jdkHandles"));
+        assertEquals(!jniOnly, JdkHandles.AVAILABLE, "method handles for the JDK's members on " + Runtime.version());
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.zerocopy.bench;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 
 import dev.zerocopy.ZeroCopyChannels;
 import dev.zerocopy.ZeroCopyFileChannel;
@@ -29,7 +31,8 @@ public final class PairedChannelPerCall {
         int calls = args.length > 2 ? Integer.parseInt(args[2]) : 2000;
         Path file = Fixtures.sourceFile(1 << 20);
         try (FileChannel jdk = FileChannel.open(file); ZeroCopyFileChannel own = ZeroCopyFileChannel.open(file);
-             Fixtures.Target out = Fixtures.Target.open(target)) {
+             Fixtures.Target out = Fixtures.Target.open(target);
+             ZeroCopyFileChannel ownDevNull = ZeroCopyFileChannel.open(Paths.get("/dev/null"), StandardOpenOption.WRITE)) {
             Paired.Contender[] contenders = {
                 new Paired.Contender("FileChannel.transferTo", n -> {
                     long total = 0;
@@ -49,6 +52,14 @@ public final class PairedChannelPerCall {
                     long total = 0;
                     for (int i = 0; i < n; i++) {
                         total += ZeroCopyChannels.transferTo(jdk, 0, SIZE, out.channel);
+                    }
+                    return total;
+                }),
+                // The library's channels on both ends (/dev/null whatever the target): no hold costs a JNI call.
+                new Paired.Contender("ZeroCopyFileChannel -> own /dev/null", n -> {
+                    long total = 0;
+                    for (int i = 0; i < n; i++) {
+                        total += own.transferTo(0, SIZE, ownDevNull);
                     }
                     return total;
                 }),
