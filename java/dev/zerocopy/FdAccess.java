@@ -54,6 +54,12 @@ final class FdAccess {
 
     /** The fd of a JDK channel implementation, -1 once closed, or NO_FD_FIELD. */
     static int channelFd(Object channel) {
+        if (JdkHandles.AVAILABLE) {
+            Class<?> type = channel.getClass();
+            if (type == JdkHandles.FILE_CHANNEL || type == JdkHandles.SOCKET_CHANNEL) {
+                return JdkHandles.channelFd(channel, type == JdkHandles.FILE_CHANNEL);
+            }
+        }
         long field = IDS.get(channel.getClass())[FD_FIELD];
         return field == 0 ? NO_FD_FIELD : channelFd0(channel, field);
     }
@@ -63,6 +69,9 @@ final class FdAccess {
      * the channel's class has no such field.
      */
     static ReentrantLock channelLock(Object channel, boolean write) {
+        if (JdkHandles.AVAILABLE && channel.getClass() == JdkHandles.SOCKET_CHANNEL) {
+            return JdkHandles.channelLock(channel, write);
+        }
         long field = IDS.get(channel.getClass())[write ? WRITE_LOCK_FIELD : READ_LOCK_FIELD];
         return field == 0 ? null : (ReentrantLock) objectField(channel, field);
     }

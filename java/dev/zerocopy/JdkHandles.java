@@ -1,13 +1,16 @@
 package dev.zerocopy;
 
+import java.io.FileDescriptor;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Method handles for the JDK-internal members a transfer uses on every call to hold a channel
- * (see {@link HeldFd}): a FileChannelImpl's thread set (NativeThreadSet.add and remove, as the
- * JDK's own transfers call them) and a SocketChannelImpl's record of the thread in blocking I/O
+ * (see {@link HeldFd}): the fd of a FileChannelImpl or SocketChannelImpl, a FileChannelImpl's
+ * thread set (NativeThreadSet.add and remove, as the JDK's own transfers call them), a
+ * SocketChannelImpl's write and read locks and its record of the thread in blocking I/O
  * (stateLock, state, writerThread/readerThread, tryFinishClose, as its beginWrite and endWrite
  * use them). They are made once, from the JDK's fully privileged lookup
  * (MethodHandles.Lookup.IMPL_LOOKUP, read by JNI, {@link FdAccess#trustedLookup}), which is not
@@ -35,6 +38,10 @@ final class JdkHandles {
     private static final MethodHandle SET_READER;     // (SocketChannelImpl, long) void
     private static final MethodHandle FINISH_CLOSE;   // (SocketChannelImpl) void
     private static final MethodHandle CURRENT_THREAD; // () long: NativeThread.current()
+    private static final MethodHandle FILE_FD;        // (FileChannelImpl) int: fd.fd
+    private static final MethodHandle SOCKET_FD;      // (SocketChannelImpl) int: fd.fd
+    private static final MethodHandle WRITE_LOCK;     // (SocketChannelImpl) ReentrantLock
+    private static final MethodHandle READ_LOCK;      // (SocketChannelImpl) ReentrantLock
     private static final int ST_CONNECTED;
     private static final int ST_CLOSING;
 
@@ -64,6 +71,10 @@ final class JdkHandles {
                         l.findVirtual(socket, "tryFinishClose", MethodType.methodType(void.class))
                                 .asType(MethodType.methodType(void.class, Object.class)),
                         l.findStatic(nativeThread, "current", MethodType.methodType(long.class)),
+                        descriptorFd(l, file),
+                        descriptorFd(l, socket),
+                        l.findGetter(socket, "writeLock", ReentrantLock.class).asType(MethodType.methodType(ReentrantLock.class, Object.class)),
+                        l.findGetter(socket, "readLock", ReentrantLock.class).asType(MethodType.methodType(ReentrantLock.class, Object.class)),
                     };
                     connected = (int) l.findStaticGetter(socket, "ST_CONNECTED", int.class).invokeExact();
                     closing = (int) l.findStaticGetter(socket, "ST_CLOSING", int.class).invokeExact();
@@ -84,11 +95,40 @@ final class JdkHandles {
         SET_READER = AVAILABLE ? h[6] : null;
         FINISH_CLOSE = AVAILABLE ? h[7] : null;
         CURRENT_THREAD = AVAILABLE ? h[8] : null;
+        FILE_FD = AVAILABLE ? h[9] : null;
+        SOCKET_FD = AVAILABLE ? h[10] : null;
+        WRITE_LOCK = AVAILABLE ? h[11] : null;
+        READ_LOCK = AVAILABLE ? h[12] : null;
         ST_CONNECTED = connected;
         ST_CLOSING = closing;
     }
 
     private JdkHandles() {
+    }
+
+    /** (channel) int: the int in the channel's {@code FileDescriptor fd} field (-1 once closed). */
+    private static MethodHandle descriptorFd(MethodHandles.Lookup l, Class<?> channel) throws ReflectiveOperationException {
+        MethodHandle descriptor = l.findGetter(channel, "fd", FileDescriptor.class);
+        MethodHandle value = l.findGetter(FileDescriptor.class, "fd", int.class);
+        return MethodHandles.filterReturnValue(descriptor, value).asType(MethodType.methodType(int.class, Object.class));
+    }
+
+    /** The fd of a FileChannelImpl (fileChannel true) or a SocketChannelImpl, -1 once closed. */
+    static int channelFd(Object channel, boolean fileChannel) {
+        try {
+            return fileChannel ? (int) FILE_FD.invokeExact(channel) : (int) SOCKET_FD.invokeExact(channel);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** A SocketChannelImpl's writeLock or readLock. */
+    static ReentrantLock channelLock(Object socketChannel, boolean write) {
+        try {
+            return write ? (ReentrantLock) WRITE_LOCK.invokeExact(socketChannel) : (ReentrantLock) READ_LOCK.invokeExact(socketChannel);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     /** NativeThreadSet.add() on a FileChannelImpl's set: the index to leave with. */
