@@ -61,18 +61,25 @@ final class ChannelTransferTo {
                 // one native call of at most CHUNK bytes, which stops at the end of the file by itself:
                 // its answer is one the JDK gives when the file changed just before its fstat, so the
                 // size is read only if that call found the end (to tell position >= size from procfs).
+                // So does a transfer of at most CHUNK bytes (one native call) to a socket, pipe or
+                // device: none of them can be the source, and the call that found the end is the only
+                // one that needs the size. A file target keeps the cap: a transfer into the source
+                // itself would read back what it wrote.
                 boolean nonBlocking = target instanceof SelectableChannel && !((SelectableChannel) target).isBlocking();
+                ChannelKind kind = HeldFd.kind(out);
+                st.lastKind = kind;
+                boolean sizeOnDemand = nonBlocking
+                        || count <= CHUNK && kind != ChannelKind.FILE && kind != ChannelKind.APPEND_FILE && kind != ChannelKind.NO_FD
+                        && HeldFd.hasFd(in);
                 long size = -1;
                 if (nonBlocking) {
                     count = Math.min(count, CHUNK);
-                } else {
+                } else if (!sizeOnDemand) {
                     size = src.size();
                     if (size > 0) {
                         count = Math.min(count, Math.max(0, size - position));
                     }
                 }
-                ChannelKind kind = HeldFd.kind(out);
-                st.lastKind = kind;
                 if (!HeldFd.hasFd(in) || !HeldFd.hasFd(out)) {
                     if (forced != null && forced != TransferMethod.READ_WRITE) {
                         throw new UnsupportedOperationException(forced + " needs file descriptors on both ends; "
@@ -84,9 +91,9 @@ final class ChannelTransferTo {
                 }
                 TransferMethod[] plan = kind == ChannelKind.FILE || kind == ChannelKind.APPEND_FILE ? FILE_PLAN : STREAM_PLAN;
                 long done = transfer(src, in, position, count, target, out, nonBlocking, kind, forced, plan, st);
-                if (done == NativeZeroCopy.END_OF_FILE) {
+                if (done == NativeZeroCopy.END_OF_FILE || done == 0 && count > 0 && size < 0 && !nonBlocking) {
                     done = 0;
-                    size = src.size();
+                    size = src.size(); // nothing moved: at or past the end, or a file that claims size 0
                 }
                 if (done == 0 && count > 0 && forced == null && size == 0) {
                     // Read as JDK 21+ does, with a plain read+write (JDK 17 returns 0 here).
