@@ -36,6 +36,19 @@ final class Paired {
     private Paired() {
     }
 
+    /** The command line both mains take: TARGET [BLOCKS] [CALLS]. */
+    static final class Args {
+        final String target;
+        final int blocks;
+        final int calls;
+
+        Args(String[] args, int defaultBlocks, int defaultCalls) {
+            target = args.length > 0 ? args[0] : "devnull";
+            blocks = args.length > 1 ? Integer.parseInt(args[1]) : defaultBlocks;
+            calls = args.length > 2 ? Integer.parseInt(args[2]) : defaultCalls;
+        }
+    }
+
     /**
      * Warms up with a quarter of the blocks, then runs and reports; every block must move
      * {@code bytesPerCall * calls} bytes (any count if bytesPerCall is negative).

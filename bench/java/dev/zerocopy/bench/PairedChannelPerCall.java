@@ -26,9 +26,8 @@ public final class PairedChannelPerCall {
     }
 
     public static void main(String[] args) throws Exception {
-        String target = args.length > 0 ? args[0] : "devnull";
-        int blocks = args.length > 1 ? Integer.parseInt(args[1]) : 200;
-        int calls = args.length > 2 ? Integer.parseInt(args[2]) : 2000;
+        Paired.Args a = new Paired.Args(args, 200, 2000);
+        String target = a.target;
         Path file = Fixtures.sourceFile(1 << 20);
         try (FileChannel jdk = FileChannel.open(file); ZeroCopyFileChannel own = ZeroCopyFileChannel.open(file);
              Fixtures.Target out = Fixtures.Target.open(target);
@@ -64,7 +63,7 @@ public final class PairedChannelPerCall {
                     return total;
                 }),
             };
-            Paired.measure("4 KiB channel transferTo to " + target, contenders, blocks, calls, target.equals("tcp-full") ? -1 : SIZE);
+            Paired.measure("4 KiB channel transferTo to " + target, contenders, a.blocks, a.calls, target.equals("tcp-full") ? -1 : SIZE);
         } finally {
             Files.deleteIfExists(file);
         }

@@ -34,9 +34,8 @@ public final class PairedPerCall {
     }
 
     public static void main(String[] args) throws Exception {
-        String target = args.length > 0 ? args[0] : "devnull";
-        int blocks = args.length > 1 ? Integer.parseInt(args[1]) : 400;
-        int calls = args.length > 2 ? Integer.parseInt(args[2]) : 4000;
+        Paired.Args a = new Paired.Args(args, 400, 4000);
+        String target = a.target;
         Path file = Fixtures.sourceFile(1 << 20);
         try (FileChannel source = FileChannel.open(file); Fixtures.Target out = Fixtures.Target.open(target)) {
             int in = Fds.of(source);
@@ -51,7 +50,7 @@ public final class PairedPerCall {
                 new Paired.Contender("32 pages, no syscall", n -> FloorLoop.LIB.zc_floor_touch_loop(-1, out.fd, SIZE, n, 32)),
                 new Paired.Contender("getppid, C loop", n -> FloorLoop.LIB.zc_floor_null_syscall_loop(n) * SIZE),
             };
-            Paired.measure("4 KiB sendfile to " + target, contenders, blocks, calls, SIZE);
+            Paired.measure("4 KiB sendfile to " + target, contenders, a.blocks, a.calls, SIZE);
         } finally {
             Files.deleteIfExists(file);
         }
