@@ -51,7 +51,8 @@ final class JdkHandles {
         Class<?> socket = null;
         int connected = 0;
         int closing = 0;
-        if (!"false".equals(System.getProperty("dev.zerocopy.jdkHandles"))) {
+        // NativeLibrary first: the lookup is read by the library's JNI function, which must be loaded.
+        if (!"false".equals(System.getProperty("dev.zerocopy.jdkHandles")) && NativeLibrary.cause() == null) {
             try {
                 MethodHandles.Lookup l = FdAccess.trustedLookup();
                 if (l != null) {
