@@ -12,6 +12,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * by its lock makes three of these calls, and looking the IDs up in C on each call, by the
  * object's class (GetObjectClass, IsSameObject, DeleteLocalRef), cost more than a cached lookup
  * here plus one field read there.
+ *
+ * <p>For the two classes a transfer meets on every call, FileChannelImpl and SocketChannelImpl,
+ * each method here first takes {@link JdkHandles}' method handles to the same members when this
+ * JDK has them (cheaper again: no JNI transition, and no up-call for the thread set); JNI serves
+ * every other class, and these two on a JDK whose layout the handles miss.
  */
 final class FdAccess {
     /** What the native side answers for an object without the expected field. */
