@@ -20,7 +20,7 @@ import java.util.SplittableRandom;
 import dev.zerocopy.Fds;
 
 /** The benchmarks' kernel objects: a page-cached source file and drained targets. */
-final class Fixtures {
+public final class Fixtures {
     /** Offsets cycle through this much of the source (as bench/c/zc_floor.c does). */
     static final long CYCLE = 64L << 20;
 
@@ -28,7 +28,7 @@ final class Fixtures {
     }
 
     /** A file of {@code size} pseudo-random bytes, synced and read once so it sits in the page cache. */
-    static Path sourceFile(long size) throws IOException {
+    public static Path sourceFile(long size) throws IOException {
         Path dir = Paths.get(System.getProperty("java.io.tmpdir"));
         Path path = Files.createTempFile(dir, "zc-bench-", ".bin");
         SplittableRandom random = new SplittableRandom(42);
@@ -61,9 +61,9 @@ final class Fixtures {
     }
 
     /** A target the sender writes to, drained by a thread that discards what it reads. */
-    static final class Target implements Closeable {
-        final WritableByteChannel channel;
-        final int fd;
+    public static final class Target implements Closeable {
+        public final WritableByteChannel channel;
+        public final int fd;
         private final Closeable resources;
 
         private Target(WritableByteChannel channel, Closeable resources, ReadableByteChannel drained) throws IOException {
@@ -77,7 +77,7 @@ final class Fixtures {
             }
         }
 
-        static Target open(String kind) throws IOException {
+        public static Target open(String kind) throws IOException {
             switch (kind) {
                 case "tcp":
                 case "tcp-full": // a selector's socket whose peer does not read: every call meets EAGAIN

@@ -14,20 +14,21 @@ import java.util.Locale;
  * contender keep only what they differ by. Prints ns per call (median [p25-p75] over blocks) and
  * each ratio: the median of the per-block ratios with its 95% confidence interval (order
  * statistics of the median). The system property {@code contenders} (a regex of names) keeps only
- * those, and the first.
+ * those, and the first. Public for bench/ffm/FfmPerCall.java, which the JDK 22+ source launcher runs
+ * against this jar.
  */
-final class Paired {
+public final class Paired {
     /** One block of calls; returns the bytes they moved. */
-    interface Block {
+    public interface Block {
         long run(int calls) throws IOException;
     }
 
-    static final class Contender {
+    public static final class Contender {
         final String name;
         final Block block;
         final List<Double> samples = new ArrayList<>();
 
-        Contender(String name, Block block) {
+        public Contender(String name, Block block) {
             this.name = name;
             this.block = block;
         }
@@ -37,12 +38,12 @@ final class Paired {
     }
 
     /** The command line both mains take: TARGET [BLOCKS] [CALLS]. */
-    static final class Args {
-        final String target;
-        final int blocks;
-        final int calls;
+    public static final class Args {
+        public final String target;
+        public final int blocks;
+        public final int calls;
 
-        Args(String[] args, int defaultBlocks, int defaultCalls) {
+        public Args(String[] args, int defaultBlocks, int defaultCalls) {
             target = args.length > 0 ? args[0] : "devnull";
             blocks = args.length > 1 ? Integer.parseInt(args[1]) : defaultBlocks;
             calls = args.length > 2 ? Integer.parseInt(args[2]) : defaultCalls;
@@ -53,7 +54,7 @@ final class Paired {
      * Warms up with a quarter of the blocks, then runs and reports; every block must move
      * {@code bytesPerCall * calls} bytes (any count if bytesPerCall is negative).
      */
-    static void measure(String title, Contender[] all, int blocks, int calls, long bytesPerCall) throws IOException {
+    public static void measure(String title, Contender[] all, int blocks, int calls, long bytesPerCall) throws IOException {
         String only = System.getProperty("contenders");
         Contender[] contenders = only == null ? all
                 : Arrays.stream(all).filter(c -> c == all[0] || c.name.matches(only)).toArray(Contender[]::new);
