@@ -221,10 +221,11 @@ ZC_EXPORT JNIEXPORT void JNICALL Java_dev_zerocopy_FdAccess_leaveThreadSet0(JNIE
 /*
  * MethodHandles.Lookup.IMPL_LOOKUP, the JDK's own fully privileged lookup, or NULL if this JDK has
  * no such field. JNI reads static fields without access checks, as it reads the channels' fields
- * above. FdAccess uses it once, at class initialisation, to make method handles for the few
- * members it otherwise reaches through JNI on every transfer (NativeThreadSet.add and remove and a
- * FileChannelImpl's `threads`): called through a constant method handle they are as cheap as the
- * JDK's own calls, where a JNI up-call (CallIntMethod) costs a JavaCalls transition each.
+ * above. JdkHandles.java uses it once, at class initialisation, to make method handles for the
+ * members this file otherwise reaches on every transfer (the channels' fd, a socket's locks and
+ * record of its writer, a FileChannel's thread set): called through a constant method handle they
+ * are as cheap as the JDK's own calls, where a JNI up-call (CallIntMethod) costs a JavaCalls
+ * transition each and MonitorEnter inflates the lock.
  */
 ZC_EXPORT JNIEXPORT jobject JNICALL Java_dev_zerocopy_FdAccess_trustedLookup(JNIEnv *env, jclass cls)
 {

@@ -68,9 +68,8 @@ final class ChannelTransferTo {
                 boolean nonBlocking = target instanceof SelectableChannel && !((SelectableChannel) target).isBlocking();
                 ChannelKind kind = HeldFd.kind(out);
                 st.lastKind = kind;
-                boolean sizeOnDemand = nonBlocking
-                        || count <= CHUNK && kind != ChannelKind.FILE && kind != ChannelKind.APPEND_FILE && kind != ChannelKind.NO_FD
-                        && HeldFd.hasFd(in);
+                boolean fileTarget = kind == ChannelKind.FILE || kind == ChannelKind.APPEND_FILE;
+                boolean sizeOnDemand = nonBlocking || count <= CHUNK && !fileTarget && HeldFd.hasFd(in) && HeldFd.hasFd(out);
                 long size = -1;
                 if (nonBlocking) {
                     count = Math.min(count, CHUNK);
@@ -89,7 +88,7 @@ final class ChannelTransferTo {
                     st.last = TransferMethod.READ_WRITE;
                     return n;
                 }
-                TransferMethod[] plan = kind == ChannelKind.FILE || kind == ChannelKind.APPEND_FILE ? FILE_PLAN : STREAM_PLAN;
+                TransferMethod[] plan = fileTarget ? FILE_PLAN : STREAM_PLAN;
                 long done = transfer(src, in, position, count, target, out, nonBlocking, kind, forced, plan, st);
                 if (done == NativeZeroCopy.END_OF_FILE || done == 0 && count > 0 && size < 0 && !nonBlocking) {
                     done = 0;
@@ -233,10 +232,7 @@ final class ChannelTransferTo {
      * after a short count would only meet EAGAIN (one more syscall per write readiness).
      */
     private static long sendfileOnce(int inFd, int outFd, long offset, long length) throws ErrnoException {
-        long r = NativeLibrary.shim().zc_chan_sendfile_once(inFd, outFd, offset, length);
-        if (r == 0 && length > 0) {
-            return NativeZeroCopy.END_OF_FILE;
-        }
-        return Errors.check(r, TransferMethod.SENDFILE.operation, inFd, outFd, offset, length); // 0 for WOULD_BLOCK
+        return NativeZeroCopy.nonBlockingResult(NativeLibrary.shim().zc_chan_sendfile_once(inFd, outFd, offset, length),
+                TransferMethod.SENDFILE, inFd, outFd, offset, length);
     }
 }

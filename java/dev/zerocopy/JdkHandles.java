@@ -15,8 +15,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * use them). They are made once, from the JDK's fully privileged lookup
  * (MethodHandles.Lookup.IMPL_LOOKUP, read by JNI, {@link FdAccess#trustedLookup}), which is not
  * kept; the handles are constants, so the JIT inlines them and a call costs what the JDK's own
- * does. The same members reached through JNI up-calls (CallIntMethod, a JNI MonitorEnter) cost
- * 0.27x of FileChannel.transferTo's time per 4 KiB call to /dev/null (README, per-call table).
+ * does. Through JNI up-calls (CallIntMethod, a JNI MonitorEnter) the same holds made a 4 KiB
+ * transferTo to /dev/null cost 1.33x FileChannel.transferTo's time, against 1.08x through these
+ * handles (README, "Per call, against FileChannel.transferTo").
  *
  * <p>These are the members {@link FdAccess} already reads by name through JNI; nothing else is
  * reached. {@link #AVAILABLE} is false, and FdAccess keeps to JNI, when this JDK lacks any of

@@ -174,12 +174,21 @@ public final class NativeZeroCopy {
      */
     public static long transferNonBlocking(TransferMethod method, int fdIn, int fdOut, long offset, long length)
             throws ErrnoException {
-        long r = raw(method, fdIn, fdOut, offset, length);
+        return nonBlockingResult(raw(method, fdIn, fdOut, offset, length), method, fdIn, fdOut, offset, length);
+    }
+
+    /**
+     * A shim answer as {@link #transferNonBlocking} returns it: the bytes moved, END_OF_FILE for
+     * a 0 (with nothing moved the shim answers 0 only at end of file), 0 for WOULD_BLOCK, or the
+     * failure thrown. Also the channel layer's, for its one-sendfile call.
+     */
+    static long nonBlockingResult(long r, TransferMethod method, int fdIn, int fdOut, long offset, long length)
+            throws ErrnoException {
         if (r > 0 || length == 0) {
             return r;
         }
         if (r == 0) {
-            return END_OF_FILE; // with nothing moved the shim answers 0 only at end of file
+            return END_OF_FILE;
         }
         return Errors.check(r, method.operation, fdIn, fdOut, offset, length); // 0 for Errors.WOULD_BLOCK
     }
