@@ -192,11 +192,9 @@ final class NativeLibrary {
         for (java.lang.reflect.Method m : Shim.class.getMethods()) {
             symbols.add(m.getName());
         }
-        for (Class<?> c : List.of(FdAccess.class)) {
-            for (java.lang.reflect.Method m : c.getDeclaredMethods()) {
-                if (java.lang.reflect.Modifier.isNative(m.getModifiers())) {
-                    symbols.add("Java_" + c.getName().replace('.', '_') + "_" + m.getName());
-                }
+        for (java.lang.reflect.Method m : FdAccess.class.getDeclaredMethods()) {
+            if (java.lang.reflect.Modifier.isNative(m.getModifiers())) {
+                symbols.add("Java_dev_zerocopy_FdAccess_" + m.getName());
             }
         }
         return symbols;
