@@ -39,6 +39,8 @@ final class Connection {
     /** The body file's fd while this response's first write is to be sendWithHeader, else -1. */
     private int bodyFd = -1;
     private int socketFd = -1;
+    /** The body's rest after sendWithHeader: sent with server.sendRemainder, not file.transferTo. */
+    private boolean remainder;
     private long pos;
     private long end;
     /** Request body bytes still to read and drop before the next request head. */
@@ -159,7 +161,7 @@ final class Connection {
         }
         while (file != null && pos < end) {
             long want = end - pos;
-            long n = file.transferTo(pos, want, ch);
+            long n = remainder ? server.sendRemainder(file, pos, want, ch) : file.transferTo(pos, want, ch);
             if (n == 0) {
                 if (pos >= file.size()) {
                     throw new IOException("file shrank under the response");
@@ -201,9 +203,7 @@ final class Connection {
         }
         server.countBody(body);
         server.countSendWithHeader();
-        if (pos < end) {
-            file = server.forRemainder(file); // the channel layer takes over the rest of the body
-        }
+        remainder = pos < end; // the channel layer takes over the rest of the body
     }
 
     private void finishResponse() {
@@ -344,6 +344,7 @@ final class Connection {
 
     private void closeFile() {
         bodyFd = -1;
+        remainder = false;
         if (file != null) {
             server.closeFile(file);
             file = null;

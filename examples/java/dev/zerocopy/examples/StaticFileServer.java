@@ -4,6 +4,7 @@ import dev.zerocopy.Fds;
 import dev.zerocopy.KernelExperiments;
 import dev.zerocopy.NativeZeroCopy;
 import dev.zerocopy.TransferMethod;
+import dev.zerocopy.ZeroCopyChannels;
 import dev.zerocopy.ZeroCopyFileChannel;
 import java.io.Closeable;
 import java.io.IOException;
@@ -35,7 +36,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * (the default method, or SENDFILE forced) a response's first write is one
  * {@link KernelExperiments#sendWithHeader} call, header and body together (one segment for a small
  * response instead of two); whatever a full socket leaves of it goes the normal way, through a
- * ZeroCopyFileChannel made for that remainder only. After a short transfer (the socket's buffer is
+ * ZeroCopyChannels.transferTo on the plain FileChannel. After a short transfer (the socket's buffer is
  * full) the connection waits for write readiness rather than asking again for an EAGAIN.
  *
  * <p>Meant to be copied, so it holds up against hostile clients: requests are parsed strictly
@@ -197,9 +198,8 @@ public final class StaticFileServer implements Closeable {
      * The one line that differs between the two modes; null if the file opened is not under the
      * root (symlinks followed). In ZEROCOPY mode with sendfile (the default method, or SENDFILE
      * forced) the response starts with one sendWithHeader call on the file's fd
-     * ({@code c.openedFd}), and the channel is a plain FileChannel that {@link #forRemainder}
-     * swaps for a ZeroCopyFileChannel only if that call leaves part of the body to send: a small
-     * response never pays for a channel it does not use.
+     * ({@code c.openedFd}), and the channel is a plain FileChannel whose remainder, if that call
+     * leaves one, {@link #sendRemainder} sends through the channel layer.
      */
     FileChannel openFile(Path p, Connection c) throws IOException {
         c.openedFd = -1;
@@ -228,11 +228,20 @@ public final class StaticFileServer implements Closeable {
         }
     }
 
-    /** The channel that sends what sendWithHeader left of a body: {@code plain} wrapped (ZEROCOPY mode). */
-    FileChannel forRemainder(FileChannel plain) throws IOException {
-        ZeroCopyFileChannel ch = ZeroCopyFileChannel.wrap(plain);
-        ch.forceMethod(method);
-        return ch;
+    /**
+     * Sends what sendWithHeader left of a body (ZEROCOPY mode): {@code file} stays the plain JDK
+     * FileChannel and the channel layer's static transferTo serves it, the other one-line swap
+     * ({@code ZeroCopyChannels.transferTo(file, ...)} for {@code file.transferTo(...)}). Wrapping it
+     * in a ZeroCopyFileChannel instead cost a descriptor duplicate, its close and a Cleaner per
+     * response that had a remainder.
+     */
+    long sendRemainder(FileChannel file, long position, long count, SocketChannel target) throws IOException {
+        if (method == null) {
+            return ZeroCopyChannels.transferTo(file, position, count, target);
+        }
+        try (ZeroCopyChannels.MethodScope forced = ZeroCopyChannels.forceMethod(method)) {
+            return ZeroCopyChannels.transferTo(file, position, count, target);
+        }
     }
 
     RootFiles files() {
