@@ -21,6 +21,15 @@
 # Mann-Whitney U test at p < 0.05 and `~` otherwise (the rule of the compare tool, implemented
 # here in a few lines of Python: with 5 rounds the smallest possible p is 0.008, with 3 it is 0.1,
 # so at least 4 rounds are needed for any ratio to count).
+#
+# NET=veth (root) runs the same over a veth pair between two network namespaces the script
+# creates and removes (zcshoot<pid>s for the servers at 10.201.0.1, zcshoot<pid>c for curl and wrk
+# at 10.201.0.2; MTU 65535 like loopback's 64 KiB), with receive packet steering (RPS) set on
+# each side so that the packets each side receives are processed on that side's CPU, as two hosts
+# would: on loopback a packet's receive work runs on the CPU that sent it, so "server CPU" holds
+# part of the client's receive work, more or less of it as the send pattern changes. The price
+# here: every RPS hand-over to the other CPU is an inter-processor interrupt, which this VM makes
+# expensive (a sender's IPIs are charged to the sender).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA=${JAVA:-java}
@@ -34,6 +43,15 @@ JVM_FLAGS=${JVM_FLAGS:-"-Xms256m -Xmx256m"}
 LOCK=${LOCK:-/tmp/team/cpu.lock}
 OUT=${OUT:-target/shootout}
 SERVERS="zerocopy nio netty"
+NET=${NET:-loopback}
+case "$NET" in
+  loopback) HOST=127.0.0.1; IN_SERVER_NS=(); IN_CLIENT_NS=() ;;
+  veth)
+    [ "$(id -u)" = 0 ] || { echo "shootout: NET=veth needs root (ip netns, RPS masks)" >&2; exit 2; }
+    NS_SERVER=zcshoot$$s; NS_CLIENT=zcshoot$$c; HOST=10.201.0.1
+    IN_SERVER_NS=(ip netns exec "$NS_SERVER"); IN_CLIENT_NS=(ip netns exec "$NS_CLIENT") ;;
+  *) echo "shootout: NET is loopback or veth, not $NET" >&2; exit 2 ;;
+esac
 
 for tool in wrk taskset curl sha256sum python3; do
   command -v "$tool" > /dev/null || { echo "shootout: $tool is needed (apt-get install wrk curl python3)" >&2; exit 2; }
@@ -47,8 +65,28 @@ cleanup() {
   for s in $SERVERS; do [ -n "${PID[$s]:-}" ] && kill "${PID[$s]}" 2> /dev/null || true; done
   wait 2> /dev/null || true
   rm -rf "$DIR"
+  if [ "$NET" = veth ]; then # deleting a namespace deletes its end of the pair, and with it the peer
+    ip netns del "$NS_SERVER" 2> /dev/null || true
+    ip netns del "$NS_CLIENT" 2> /dev/null || true
+  fi
 }
 trap cleanup EXIT
+
+cpu_mask() { printf '%x' $((1 << $1)); }
+if [ "$NET" = veth ]; then
+  ip netns add "$NS_SERVER"
+  ip netns add "$NS_CLIENT"
+  ip link add zcs0 netns "$NS_SERVER" type veth peer name zcc0 netns "$NS_CLIENT"
+  ip -n "$NS_SERVER" addr add "$HOST/30" dev zcs0
+  ip -n "$NS_CLIENT" addr add 10.201.0.2/30 dev zcc0
+  for end in "$NS_SERVER zcs0 $SERVER_CPU" "$NS_CLIENT zcc0 $CLIENT_CPU"; do
+    read -r ns dev cpu <<< "$end"
+    ip -n "$ns" link set "$dev" mtu 65535 up
+    ip -n "$ns" link set lo up
+    # ip netns exec mounts the namespace's own /sys: the device's receive queue is there.
+    ip netns exec "$ns" sh -c "echo $(cpu_mask "$cpu") > /sys/class/net/$dev/queues/rx-0/rps_cpus"
+  done
+fi
 
 for size in $SIZES; do
   head -c "$size" /dev/urandom > "$DIR/f$size"
@@ -57,27 +95,27 @@ done
 
 start() { # name, command...
   local name=$1; shift
-  taskset -c "$SERVER_CPU" "$@" > "$OUT/$name.log" 2>&1 &
+  "${IN_SERVER_NS[@]}" taskset -c "$SERVER_CPU" "$@" > "$OUT/$name.log" 2>&1 &
   PID[$name]=$!
   for _ in $(seq 100); do
     grep -q '^listening on ' "$OUT/$name.log" 2> /dev/null && break
     sleep 0.1
   done
-  PORT[$name]=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$OUT/$name.log")
+  PORT[$name]=$(sed -n "s/^listening on $HOST:\\([0-9]*\\).*/\\1/p" "$OUT/$name.log")
   [ -n "${PORT[$name]}" ] || { echo "shootout: $name did not start:" >&2; cat "$OUT/$name.log" >&2; exit 1; }
 }
 # shellcheck disable=SC2086
-start zerocopy "$JAVA" $JVM_FLAGS -jar target/native-zerocopy-examples.jar --root "$DIR" --port 0 --mode zerocopy
+start zerocopy "$JAVA" $JVM_FLAGS -jar target/native-zerocopy-examples.jar --root "$DIR" --host "$HOST" --port 0 --mode zerocopy
 # shellcheck disable=SC2086
-start nio "$JAVA" $JVM_FLAGS -jar target/native-zerocopy-examples.jar --root "$DIR" --port 0 --mode nio
+start nio "$JAVA" $JVM_FLAGS -jar target/native-zerocopy-examples.jar --root "$DIR" --host "$HOST" --port 0 --mode nio
 # shellcheck disable=SC2086
-start netty "$JAVA" $JVM_FLAGS -jar target/netty-file-server.jar --root "$DIR" --port 0
+start netty "$JAVA" $JVM_FLAGS -jar target/netty-file-server.jar --root "$DIR" --host "$HOST" --port 0
 
 echo "== verify: every server's body for every size by SHA-256, and the same header lines" >&2
 for size in $SIZES; do
   want=$(sha256sum < "$DIR/f$size" | cut -d' ' -f1)
   for s in $SERVERS; do
-    got=$(curl -sS --http1.1 -D "$OUT/head-$s" -o - "http://127.0.0.1:${PORT[$s]}/f$size" | sha256sum | cut -d' ' -f1)
+    got=$("${IN_CLIENT_NS[@]}" curl -sS --http1.1 -D "$OUT/head-$s" -o - "http://$HOST:${PORT[$s]}/f$size" | sha256sum | cut -d' ' -f1)
     [ "$got" = "$want" ] || { echo "shootout: $s served wrong bytes for f$size" >&2; exit 1; }
     tr -d '\r' < "$OUT/head-$s" | sort > "$OUT/head-$s.sorted"
   done
@@ -97,7 +135,7 @@ machine_ticks() { # busy ticks of all CPUs, then of the client's CPU: user, nice
 one_run() { # server size duration -> "requests rps cpu_ticks machine_ticks client_cpu_ticks"
   local s=$1 size=$2 d=$3 c0 c1 m0 m1 k0 k1 out
   c0=$(cpu_ticks "${PID[$s]}"); read -r m0 k0 <<< "$(machine_ticks)"
-  out=$(taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"$d" "http://127.0.0.1:${PORT[$s]}/f$size")
+  out=$("${IN_CLIENT_NS[@]}" taskset -c "$CLIENT_CPU" wrk -t1 -c"$CONNECTIONS" -d"$d" "http://$HOST:${PORT[$s]}/f$size")
   c1=$(cpu_ticks "${PID[$s]}"); read -r m1 k1 <<< "$(machine_ticks)"
   if grep -q 'Non-2xx' <<< "$out"; then
     echo "shootout: $s f$size: responses other than 200:" >&2; echo "$out" >&2; exit 1
@@ -140,7 +178,7 @@ done
 [ "${LOCK_WHOLE:-0}" = 1 ] && release
 
 echo "machine: $(uname -sr), $(nproc) cpus ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $("$JAVA" -version 2>&1 | head -1)," \
-     "server on cpu $SERVER_CPU, wrk -t1 -c$CONNECTIONS -d$DURATION on cpu $CLIENT_CPU, $ROUNDS interleaved rounds," \
+     "NET=$NET, server on cpu $SERVER_CPU, wrk -t1 -c$CONNECTIONS -d$DURATION on cpu $CLIENT_CPU, $ROUNDS interleaved rounds," \
      "load average before $LOAD_BEFORE, after $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$RESULTS" "$TICK" <<'EOF'
 import sys
