@@ -13,6 +13,7 @@
 #ifndef ZC_COMMON_H
 #define ZC_COMMON_H
 
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -96,6 +97,14 @@ static inline int64_t zc_clamp_length(int64_t offset, int64_t length)
     return length > INT64_MAX - offset ? INT64_MAX - offset : length;
 }
 
+/* Whether fd is in non-blocking mode (one F_GETFL; 0 if that fails, so a caller goes on as if blocking). */
+static inline int zc_non_blocking(int fd, zc_progress *p)
+{
+    p->syscalls++;
+    int fl = fcntl(fd, F_GETFL);
+    return fl >= 0 && (fl & O_NONBLOCK) != 0;
+}
+
 /* Outcomes of the shared loops besides -errno: all of it moved, the target would block, end of file. */
 #define ZC_WRITTEN 0
 #define ZC_WOULD_BLOCK 1
@@ -115,7 +124,9 @@ int zc_send_all(int out, const char *buf, size_t n, int flags, zc_progress *p);
  * The sendfile loop of zc_sendfile, for callers that send several ranges in
  * one call (zc_sendfile_batch.c): sends length bytes of in from offset to out,
  * adding what moves to p->moved. Returns ZC_WRITTEN when all of it moved,
- * ZC_END_OF_FILE, ZC_WOULD_BLOCK (a non-blocking out), or -errno.
+ * ZC_END_OF_FILE, ZC_WOULD_BLOCK (a non-blocking out answered EAGAIN or took
+ * less than asked: one sendfile per short count, not a second for the EAGAIN),
+ * or -errno.
  */
 int zc_sendfile_range(int in, int out, int64_t offset, int64_t length, zc_progress *p);
 

@@ -11,7 +11,6 @@
  */
 
 #include <errno.h>
-#include <fcntl.h>
 #include <time.h> /* linux/errqueue.h uses struct timespec */
 #include <linux/errqueue.h>
 #include <netinet/in.h>
@@ -215,9 +214,7 @@ ZC_EXPORT int64_t zc_mmap_send_zerocopy(int in, int out, int64_t offset, int64_t
     zc_progress p = {0};
     zc_zerocopy z = {.fd = out};
     put_stats(&z, stats);
-    p.syscalls++;
-    int fl = fcntl(out, F_GETFL);
-    z.non_blocking = fl >= 0 && (fl & O_NONBLOCK);
+    z.non_blocking = zc_non_blocking(out, &p);
     int one = 1;
     p.syscalls++;
     /* Without SO_ZEROCOPY the flag is silently ignored and no completion ever comes (HAZARDS 11). */

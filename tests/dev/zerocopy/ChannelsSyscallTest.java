@@ -108,6 +108,16 @@ class ChannelsSyscallTest {
         assertEquals(0, count(zcDrained, "fcntl") + count(zcDrained, "close"), drained);
         assertEquals(0, count(zcDrained, "newfstatat") + count(zcDrained, "fstat") + count(zcDrained, "statx"), drained);
         assertEquals(calls, count(nioDrained, "sendfile"), drained);
+        // The raw loops: at most one sendfile per call (a short count asks F_GETFL once and stops;
+        // looping on would meet EAGAIN, a second sendfile per call).
+        for (String phase : List.of("rawToDrained", "headerToDrained")) {
+            Map<String, Integer> raw = perTid.get(report.get(phase + ".tid"));
+            String text = phase + " " + raw + " " + report.get(phase + ".bytes") + " B";
+            System.out.println(text);
+            assertTrue(Long.parseLong(report.get(phase + ".bytes")) > 0, text);
+            assertTrue(count(raw, "sendfile") <= calls, text);
+            assertTrue(count(raw, "fcntl") > 0 && count(raw, "fcntl") <= count(raw, "sendfile"), text);
+        }
     }
 
     private static int count(Map<String, Integer> m, String syscall) {

@@ -82,6 +82,22 @@ public final class SyscallCountChild {
                 peer.read(taken);
                 return jdk.transferTo(0, 1 << 20, full);
             });
+            // The raw loops (NativeZeroCopy.sendfile, sendWithHeader) on the same socket: a short
+            // count from a non-blocking target ends the call after one F_GETFL, not a second sendfile.
+            int in = Fds.of(zc);
+            int out = Fds.of(full);
+            phase("rawToDrained", () -> {
+                taken.clear();
+                peer.read(taken);
+                return NativeZeroCopy.sendfile(in, out, 0, 1 << 20);
+            });
+            ByteBuffer header = ByteBuffer.allocateDirect(100);
+            phase("headerToDrained", () -> {
+                taken.clear();
+                peer.read(taken);
+                header.clear();
+                return KernelExperiments.sendWithHeader(out, header, in, 0, 1 << 20, null);
+            });
         }
         System.out.println("done=true");
     }

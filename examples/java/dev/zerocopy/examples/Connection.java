@@ -148,8 +148,11 @@ final class Connection {
      * for write readiness instead of asking the kernel again for an EAGAIN.
      */
     private boolean flush(long now) throws IOException {
-        if (bodyFd >= 0 && file != null && pos < end) {
-            oneCall(now);
+        if (bodyFd >= 0 && file != null && pos < end && !oneCall(now)) {
+            // The socket is full (or the file ended, which the transferTo after the wait finds):
+            // a transfer now would only meet EAGAIN.
+            key.interestOps(SelectionKey.OP_WRITE);
+            return false;
         }
         while (head.hasRemaining()) {
             int n = ch.write(head);
@@ -186,9 +189,10 @@ final class Connection {
      * call, MSG_MORE on the header so both leave in full segments. On this non-blocking socket
      * it may stop early (KernelExperiments.sendWithHeader: a short count, the header's position
      * advanced by what of it left): the header's rest and the body's rest then go the normal way
-     * in flush(), from where this call stopped. Tried once per response.
+     * in flush(), from where this call stopped, after the socket is writable again. Tried once
+     * per response; true if it sent the whole response.
      */
-    private void oneCall(long now) throws IOException {
+    private boolean oneCall(long now) throws IOException {
         int fd = bodyFd;
         bodyFd = -1;
         if (socketFd < 0) {
@@ -204,6 +208,7 @@ final class Connection {
         server.countBody(body);
         server.countSendWithHeader();
         remainder = pos < end; // the channel layer takes over the rest of the body
+        return !remainder && !head.hasRemaining();
     }
 
     private void finishResponse() {
