@@ -120,8 +120,9 @@ ZC_EXPORT int zc_chan_close(int fd)
 /*
  * One sendfile(2) of up to `length` bytes from in at offset (EINTR retried), as
  * FileChannel.transferTo makes to a non-blocking target: EAGAIN is no error.
- * zc_sendfile would try again after a short count, and on a full socket that
- * second call only meets EAGAIN. Returns bytes (0: end of file),
+ * zc_sendfile, which does not know the target's mode, asks F_GETFL after a
+ * short count to decide whether to go on; the channel layer knows it, so each
+ * call is one syscall. Returns bytes (0: end of file),
  * ZC_WOULD_BLOCK_RESULT (EAGAIN, nothing moved), or -errno.
  */
 ZC_EXPORT int64_t zc_chan_sendfile_once(int in, int out, int64_t offset, int64_t length)
