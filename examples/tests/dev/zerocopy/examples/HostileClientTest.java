@@ -145,6 +145,57 @@ class HostileClientTest {
     }
 
     /**
+     * A file truncated while its response waits for a slow client: the server ends that connection
+     * once it finds the end of the file (a short body, never a hang or bytes that were not the
+     * file's), keeps its descriptors and serves the next client. In zerocopy mode the response
+     * started with sendWithHeader and the truncation lands after it stopped short.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"nio", "zerocopy", "zerocopy:SPLICE"})
+    void aFileTruncatedMidResponseEndsThatResponse(String config) throws Exception {
+        String name = "shrinking-" + config.replace(':', '-') + ".bin";
+        Path file = root.resolve(name);
+        byte[] original = new byte[32 << 20];
+        new Random(12).nextBytes(original);
+        Files.write(file, original);
+        String[] c = config.split(":");
+        try (ServerProcess server = c.length > 1 ? new ServerProcess(root, 0, "--mode", c[0], "--method", c[1])
+                : new ServerProcess(root, 0, "--mode", c[0]);
+             Socket s = new Socket()) {
+            s.setReceiveBufferSize(64 << 10); // the server's socket fills early and it waits for OP_WRITE
+            s.connect(new InetSocketAddress("127.0.0.1", server.port), 5000);
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(get("/" + name).getBytes(StandardCharsets.ISO_8859_1));
+            InputStream in = s.getInputStream();
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            byte[] buf = new byte[8192];
+            while (got.size() < (64 << 10)) {
+                int n = in.read(buf);
+                assertTrue(n > 0, "the server closed before sending 64 KiB");
+                got.write(buf, 0, n);
+            }
+            Thread.sleep(300); // the server fills its socket and waits
+            try (java.nio.channels.FileChannel f = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                f.truncate(1 << 20);
+            }
+            got.write(in.readAllBytes()); // to the server's close; a hang ends in SocketTimeoutException
+            String text = got.toString(StandardCharsets.ISO_8859_1);
+            int headEnd = text.indexOf("\r\n\r\n") + 4;
+            assertTrue(text.startsWith("HTTP/1.1 200 ") && text.contains("Content-Length: " + original.length + "\r\n"), text.substring(0, headEnd));
+            byte[] body = Arrays.copyOfRange(got.toByteArray(), headEnd, got.size());
+            assertTrue(body.length < original.length, config + ": the whole body arrived (" + body.length + " bytes): was the file truncated in time?");
+            assertTrue(Arrays.equals(body, 0, body.length, original, 0, body.length), config + ": the body is not the file's first " + body.length + " bytes");
+            // The server goes on serving, and nothing it did was a bug (IOException only).
+            assertEquals(Hashing.of(page), Hashing.of(body(exchange(server.port, get("/f4096.bin")))));
+            Map<String, Long> stats = server.stopForStats();
+            assertEquals(0L, stats.get("internalErrors"), stats::toString);
+            assertEquals(config.equals("zerocopy") ? 2L : 0L, stats.get("sendWithHeader"), stats::toString);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
      * Under `ulimit -n 256`, 306 connections that send nothing: accept(2) fails with EMFILE. The
      * server must pause accepting, not exit, and serve again once descriptors are free.
      */
