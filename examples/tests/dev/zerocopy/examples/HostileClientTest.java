@@ -10,10 +10,12 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -175,7 +177,7 @@ class HostileClientTest {
                 got.write(buf, 0, n);
             }
             Thread.sleep(300); // the server fills its socket and waits
-            try (java.nio.channels.FileChannel f = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            try (FileChannel f = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 f.truncate(1 << 20);
             }
             got.write(in.readAllBytes()); // to the server's close; a hang ends in SocketTimeoutException
